@@ -1,0 +1,50 @@
+# Two commands for a fresh machine:  `make start` (open the course)  and  `make test` (pass every test).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8866
+HOME_PAGE := http://127.0.0.1:$(PORT)/voila/render/00-start-here.ipynb
+
+.PHONY: start lab test lint bench clean help
+
+help:
+	@echo "make start   serve the course as Voila apps on $(HOME_PAGE)"
+	@echo "make lab     open JupyterLab on the course home (students)"
+	@echo "make test    install test dependencies and run the whole suite"
+	@echo "make bench   run the benchmarks and print the ratio table"
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the project's dependency list changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+start: $(VENV)/.installed
+	@echo "Course home: $(HOME_PAGE)"
+	$(BIN)/voila lessons --no-browser --Voila.ip=127.0.0.1 --port=$(PORT)
+
+lab: $(VENV)/.installed
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) lessons/00-start-here.ipynb
+
+test: $(VENV)/.installed-test
+	@$(BIN)/python tests/check_chromium.py
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+bench: $(VENV)/.installed-test
+	@$(BIN)/python tests/check_chromium.py
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

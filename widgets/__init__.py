@@ -1,0 +1,17 @@
+"""Interactive widgets and data for the low back pain evidence course.
+
+Content is data (``widgets/data``); the classes here turn it into interactive lessons.
+"""
+
+from widgets.answers import load_answers, record_answer
+from widgets.course import course
+from widgets.evidence import EvidenceError, evidence, load_evidence
+
+__all__ = [
+    "EvidenceError",
+    "course",
+    "evidence",
+    "load_answers",
+    "load_evidence",
+    "record_answer",
+]

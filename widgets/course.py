@@ -1,0 +1,54 @@
+"""The course manifest: lessons in order, and the navigation built from it."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+MANIFEST = Path(__file__).parent / "data" / "course.yaml"
+
+
+class Lesson(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    file: str = Field(pattern=r"^\d\d-[a-z0-9-]+\.ipynb$")
+    title: str
+    summary: str
+
+
+class Course(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str
+    lessons: list[Lesson]
+
+    def index(self, file: str) -> int:
+        return [lesson.file for lesson in self.lessons].index(file)
+
+    def previous(self, file: str) -> Lesson | None:
+        i = self.index(file)
+        return self.lessons[i - 1] if i > 0 else None
+
+    def next(self, file: str) -> Lesson | None:
+        i = self.index(file)
+        return self.lessons[i + 1] if i + 1 < len(self.lessons) else None
+
+    def nav_markdown(self, file: str) -> str:
+        """The navigation line of a lesson: previous, course home, next (relative links)."""
+        home = self.lessons[0]
+        parts = []
+        if (prev := self.previous(file)) is not None:
+            parts.append(f"[← Previous: {prev.title}]({prev.file})")
+        if file != home.file:
+            parts.append(f"[Course home]({home.file})")
+        if (nxt := self.next(file)) is not None:
+            parts.append(f"[Next: {nxt.title} →]({nxt.file})")
+        return " | ".join(parts)
+
+
+@cache
+def course() -> Course:
+    """The course manifest, loaded once per process."""
+    with MANIFEST.open(encoding="utf-8") as handle:
+        return Course.model_validate(yaml.safe_load(handle))

@@ -1,0 +1,421 @@
+"""The course's evidence base: schema, loading and validation.
+
+Every number the course shows comes from the YAML files under ``widgets/data/evidence``:
+
+- ``sources.yaml``: each publication once, referenced elsewhere by its ``id``;
+- ``reference.yaml``: scales, minimal clinically important differences (MCIDs), natural history,
+  red flags and the STarT Back scoring rules;
+- ``treatments/<id>.yaml``: one file per treatment.
+
+A file that breaks the schema raises :class:`EvidenceError`, whose message names the file, the
+entry and the field, so that an author can fix it without reading Python.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+DATA_DIR = Path(__file__).parent / "data" / "evidence"
+
+Category = Literal["passive", "machine-physical", "active", "combined"]
+Population = Literal[
+    "acute", "acute-subacute", "subacute-chronic", "chronic", "recovered", "mixed"
+]
+Certainty = Literal["high", "moderate", "low", "very low", "not graded"]
+Stance = Literal[
+    "recommend",
+    "consider",
+    "only alongside exercise",
+    "do not offer",
+    "not routinely",
+    "insufficient evidence",
+    "not addressed",
+    "not found",
+]
+Measure = Literal["MD", "SMD", "WMD", "HR", "RR"]
+
+CATEGORY_LABELS: dict[str, str] = {
+    "passive": "Passive, hands-on",
+    "machine-physical": "Machines and physical treatments",
+    "active": "Active",
+    "combined": "Combined physical and psychological",
+}
+ACUTE_POPULATIONS = ("acute", "acute-subacute")
+CHRONIC_POPULATIONS = ("subacute-chronic", "chronic")
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+class EvidenceError(ValueError):
+    """A data file of the evidence base is malformed."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    """One publication or guideline, cited by ``id``."""
+
+    id: Text
+    authors: Text
+    year: int = Field(ge=1900, le=2100)
+    title: Text
+    journal: Text
+    doi: str | None = None
+    url: str | None = None
+    pmid: str | None = None
+
+    @model_validator(mode="after")
+    def _locatable(self) -> Source:
+        if not (self.doi or self.url):
+            raise ValueError("a source needs a doi or a url")
+        return self
+
+    @property
+    def link(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else str(self.url)
+
+    def citation(self) -> str:
+        """A one-line reference: authors (year). Title. Journal. DOI or URL."""
+        where = f"doi:{self.doi}" if self.doi else str(self.url)
+        return f"{self.authors} ({self.year}). {self.title}. {self.journal}. {where}"
+
+
+class Scale(_Strict):
+    """A measurement scale on which estimates are reported."""
+
+    id: Text
+    label: Text
+    low: float
+    high: float
+    unit: Text
+    mcid: str | None = Field(None, description="id of the MCID the course uses on this scale")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if self.low >= self.high:
+            raise ValueError("low must be below high")
+        return self
+
+
+class Mcid(_Strict):
+    id: Text
+    outcome: Text
+    scale: Text
+    threshold: float = Field(gt=0)
+    source: Text
+    note: str = ""
+
+
+class Estimate(_Strict):
+    """One pooled (or single-trial) effect estimate with its 95% confidence interval."""
+
+    id: Text
+    comparison: Text
+    outcome: Literal["pain", "function", "recurrence", "global improvement", "posture"]
+    population: Population
+    time_point: Text
+    measure: Measure
+    scale: Text
+    estimate: float
+    ci_low: float
+    ci_high: float
+    favours_treatment_when: Literal["negative", "positive", "below one", "above one"]
+    certainty: Certainty
+    studies: int | None = Field(None, ge=1)
+    participants: int | None = Field(None, ge=1)
+    source: Text
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _ci_contains_estimate(self) -> Estimate:
+        if not self.ci_low <= self.estimate <= self.ci_high:
+            raise ValueError(
+                f"95% CI [{self.ci_low}, {self.ci_high}] does not contain the estimate {self.estimate}"
+            )
+        return self
+
+    @property
+    def benefit(self) -> tuple[float, float, float]:
+        """(estimate, low, high) turned so that larger always means more benefit."""
+        if self.favours_treatment_when == "negative":
+            return -self.estimate, -self.ci_high, -self.ci_low
+        return self.estimate, self.ci_low, self.ci_high
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.measure in ("HR", "RR")
+
+
+class GuidelineStance(_Strict):
+    body: Text
+    year: int = Field(ge=1900, le=2100)
+    stance: Stance
+    wording: Text = Field(description="what the guideline says, in our words, with its grade")
+    population: Text
+    source: Text
+
+
+class Harms(_Strict):
+    summary: Text
+    sources: list[Text] = Field(default_factory=list)
+
+
+class Treatment(_Strict):
+    id: Text
+    name: Text
+    category: Category
+    what_it_is: Text
+    claimed_mechanism: Text
+    patient_summary: Text
+    estimates: list[Estimate]
+    headline_estimate: str | None = Field(
+        None, description="id of the estimate the evidence slider reveals; None if there is none"
+    )
+    stances: list[GuidelineStance]
+    harms: Harms
+    not_found: list[Text] = Field(
+        default_factory=list, description="evidence looked for and not found, said plainly"
+    )
+    sources: list[Text] = Field(default_factory=list, description="further sources cited in prose")
+
+    @model_validator(mode="after")
+    def _headline_exists(self) -> Treatment:
+        ids = [e.id for e in self.estimates]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"estimate ids repeat: {ids}")
+        if self.headline_estimate is not None and self.headline_estimate not in ids:
+            raise ValueError(f"headline_estimate {self.headline_estimate!r} is not an estimate id")
+        if not self.estimates and not self.not_found:
+            raise ValueError("a treatment without estimates must say in not_found what is missing")
+        return self
+
+    @property
+    def headline(self) -> Estimate | None:
+        return next((e for e in self.estimates if e.id == self.headline_estimate), None)
+
+
+class NaturalHistoryPoint(_Strict):
+    cohort: Text
+    weeks: float = Field(ge=0)
+    mean_pain: float = Field(ge=0, le=100)
+    ci_low: float = Field(ge=0, le=100)
+    ci_high: float = Field(ge=0, le=100)
+
+
+class Fact(_Strict):
+    """A sourced statement with an optional figure (used for natural history and recurrence)."""
+
+    id: Text
+    text: Text
+    source: Text
+
+
+class RedFlag(_Strict):
+    id: Text
+    sign: Text
+    possible_cause: Text
+    action: Text
+    source: Text
+
+
+class StartBackItem(_Strict):
+    number: int = Field(ge=1, le=9)
+    topic: Text
+    subscale: bool
+
+
+class StartBack(_Strict):
+    items: list[StartBackItem]
+    subscale_items: list[int]
+    low_max_total: int
+    high_min_subscale: int
+    item9_positive_answers: list[Text]
+    sources: list[Text]
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StartBack:
+        if [i.number for i in self.items] != list(range(1, 10)):
+            raise ValueError("items must be numbered 1 to 9 in order")
+        if sorted(i.number for i in self.items if i.subscale) != sorted(self.subscale_items):
+            raise ValueError("items marked subscale differ from subscale_items")
+        return self
+
+
+class Reference(_Strict):
+    scales: list[Scale]
+    mcids: list[Mcid]
+    course_mcid_note: Text
+    natural_history: list[NaturalHistoryPoint]
+    natural_history_source: Text
+    facts: list[Fact]
+    red_flags: list[RedFlag]
+    startback: StartBack
+
+
+class EvidenceBase(BaseModel):
+    """Everything loaded and cross-checked: look treatments, sources and scales up by id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sources: dict[str, Source]
+    reference: Reference
+    treatments: dict[str, Treatment]
+
+    def treatment(self, treatment_id: str) -> Treatment:
+        try:
+            return self.treatments[treatment_id]
+        except KeyError:
+            known = ", ".join(sorted(self.treatments))
+            raise KeyError(f"unknown treatment id {treatment_id!r}; known ids: {known}") from None
+
+    def scale(self, scale_id: str) -> Scale:
+        return next(s for s in self.reference.scales if s.id == scale_id)
+
+    def mcid_for(self, scale_id: str) -> Mcid | None:
+        mcid_id = self.scale(scale_id).mcid
+        return next((m for m in self.reference.mcids if m.id == mcid_id), None)
+
+    def cite(self, source_id: str) -> str:
+        return self.sources[source_id].citation()
+
+    def sources_of(self, treatment: Treatment) -> list[Source]:
+        """Every source a treatment cites, each once, in order of first use."""
+        ids = [e.source for e in treatment.estimates] + [s.source for s in treatment.stances]
+        ids += treatment.harms.sources + treatment.sources
+        return [self.sources[i] for i in dict.fromkeys(ids)]
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except yaml.YAMLError as err:
+        raise EvidenceError(f"{path.name}: not valid YAML: {err}") from None
+
+
+def _describe(path: Path, data: Any, err: ValidationError) -> str:
+    """Turn a pydantic error into 'file: entry <id>: field <name>: reason' lines."""
+    lines = []
+    for problem in err.errors():
+        loc = list(problem["loc"])
+        entry, node = "", data
+        for i, key in enumerate(loc):
+            try:
+                node = node[key]
+            except (KeyError, IndexError, TypeError):
+                break
+            if isinstance(node, dict) and "id" in node and i < len(loc) - 1:
+                entry = f"entry {node['id']!r}: "
+        field = ".".join(str(k) for k in loc) or "(top level)"
+        lines.append(f"{path.name}: {entry}field {field!r}: {problem['msg']}")
+    return "\n".join(lines)
+
+
+def _parse(model: type[BaseModel], path: Path, data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise EvidenceError(_describe(path, data, err)) from None
+
+
+def load_evidence(data_dir: Path | str = DATA_DIR) -> EvidenceBase:
+    """Load and validate every evidence file under ``data_dir``; raise EvidenceError if any is bad."""
+    data_dir = Path(data_dir)
+    sources_path = data_dir / "sources.yaml"
+    raw_sources = _read_yaml(sources_path) or []
+    sources: dict[str, Source] = {}
+    for raw in raw_sources:
+        src = _parse(Source, sources_path, raw)
+        if src.id in sources:
+            raise EvidenceError(f"{sources_path.name}: entry {src.id!r}: field 'id': listed twice")
+        sources[src.id] = src
+
+    reference_path = data_dir / "reference.yaml"
+    reference: Reference = _parse(Reference, reference_path, _read_yaml(reference_path))
+    scales = {s.id: s for s in reference.scales}
+    mcid_ids = {m.id for m in reference.mcids}
+    _check_reference(reference_path, reference, sources, scales, mcid_ids)
+
+    treatments: dict[str, Treatment] = {}
+    for path in sorted((data_dir / "treatments").glob("*.yaml")):
+        treatment: Treatment = _parse(Treatment, path, _read_yaml(path))
+        if treatment.id != path.stem:
+            raise EvidenceError(
+                f"{path.name}: entry {treatment.id!r}: field 'id': must match the file name "
+                f"{path.stem!r}"
+            )
+        _check_treatment(path, treatment, sources, scales)
+        treatments[treatment.id] = treatment
+    return EvidenceBase(sources=sources, reference=reference, treatments=treatments)
+
+
+def _check_reference(
+    path: Path, ref: Reference, sources: dict[str, Source], scales: dict[str, Scale],
+    mcid_ids: set[str],
+) -> None:
+    def need_source(entry: str, field: str, source_id: str) -> None:
+        if source_id not in sources:
+            raise EvidenceError(
+                f"{path.name}: entry {entry!r}: field {field!r}: unknown source id {source_id!r}"
+            )
+
+    for scale in ref.scales:
+        if scale.mcid is not None and scale.mcid not in mcid_ids:
+            raise EvidenceError(
+                f"{path.name}: entry {scale.id!r}: field 'mcid': unknown MCID id {scale.mcid!r}"
+            )
+    for mcid in ref.mcids:
+        need_source(mcid.id, "source", mcid.source)
+        if mcid.scale not in scales:
+            raise EvidenceError(
+                f"{path.name}: entry {mcid.id!r}: field 'scale': unknown scale id {mcid.scale!r}"
+            )
+    need_source("natural_history", "natural_history_source", ref.natural_history_source)
+    for fact in ref.facts:
+        need_source(fact.id, "source", fact.source)
+    for flag in ref.red_flags:
+        need_source(flag.id, "source", flag.source)
+    for source_id in ref.startback.sources:
+        need_source("startback", "sources", source_id)
+
+
+def _check_treatment(
+    path: Path, t: Treatment, sources: dict[str, Source], scales: dict[str, Scale]
+) -> None:
+    def fail(entry: str, field: str, reason: str) -> None:
+        raise EvidenceError(f"{path.name}: entry {entry!r}: field {field!r}: {reason}")
+
+    for est in t.estimates:
+        if est.source not in sources:
+            fail(est.id, "source", f"unknown source id {est.source!r}")
+        scale = scales.get(est.scale)
+        if scale is None:
+            fail(est.id, "scale", f"unknown scale id {est.scale!r}")
+            continue
+        for field in ("estimate", "ci_low", "ci_high"):
+            value = getattr(est, field)
+            if not scale.low <= value <= scale.high:
+                fail(est.id, field, f"{value} lies outside the scale {scale.id} "
+                                    f"[{scale.low}, {scale.high}]")
+    for i, stance in enumerate(t.stances):
+        if stance.source not in sources:
+            fail(f"{stance.body} {stance.year}", f"stances.{i}.source",
+                 f"unknown source id {stance.source!r}")
+    for field, ids in (("harms.sources", t.harms.sources), ("sources", t.sources)):
+        for source_id in ids:
+            if source_id not in sources:
+                fail(t.id, field, f"unknown source id {source_id!r}")
+
+
+@cache
+def evidence() -> EvidenceBase:
+    """The course's evidence base, loaded once per process."""
+    return load_evidence()
