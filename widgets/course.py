@@ -46,9 +46,19 @@ class Course(BaseModel):
             parts.append(f"[Next: {nxt.title} →]({nxt.file})")
         return " | ".join(parts)
 
+    def readme_table(self) -> str:
+        """The lesson table shown in README.md (a test keeps the two in step)."""
+        rows = ["| # | Lesson | What it covers |", "|---|---|---|"]
+        rows += [f"| {x.file[:2]} | [{x.title}](lessons/{x.file}) | {x.summary} |" for x in self.lessons]
+        return "\n".join(rows)
+
 
 @cache
 def course() -> Course:
     """The course manifest, loaded once per process."""
     with MANIFEST.open(encoding="utf-8") as handle:
         return Course.model_validate(yaml.safe_load(handle))
+
+
+if __name__ == "__main__":
+    print(course().readme_table())
