@@ -1,0 +1,187 @@
+"""Quiz and question banks: built from real banks and evidence, driven by clicking Check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from widgets import evidence
+from widgets.answers import load_answers
+from widgets.questions import QuestionBankError, evidence_value, known_banks, load_bank
+from widgets.quiz import Quiz
+
+MASSAGE = "massage-chronic-pain-active"
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def write_bank(tmp_path: Path, bank_id: str, questions: list[dict]) -> Path:
+    path = tmp_path / f"{bank_id}.yaml"
+    path.write_text(yaml.safe_dump({"id": bank_id, "title": "T", "questions": questions}))
+    return path
+
+
+def test_every_course_bank_loads_and_builds() -> None:
+    for bank_id in known_banks():
+        quiz = Quiz(bank_id)
+        assert quiz.max_score > 0
+        assert quiz.score == 0 and quiz.attempts == 0
+
+
+def test_single_choice_right_and_wrong_feedback_attempts_score() -> None:
+    quiz = Quiz("gallery")
+    view = quiz.question("massage-certainty")
+    view.input.value = "high"
+    view.check.click()
+    assert "Not quite." in view.feedback.value
+    assert 'role="status" aria-live="polite"' in view.feedback.value
+    assert (view.attempts, quiz.attempts, quiz.score) == (1, 1, 0)
+    view.input.value = "very-low"
+    view.check.click()
+    assert "Correct." in view.feedback.value
+    certainty = evidence().treatment("massage").headline.certainty
+    assert f"rated it {certainty} certainty" in view.feedback.value  # {ev:...} placeholder resolved
+    assert (view.attempts, quiz.attempts, quiz.score, quiz.answered) == (2, 2, 1, 1)
+    assert "Score: 1 of 3 points" in quiz.score_text.value
+
+
+def test_multiple_choice_all_or_nothing_with_per_option_feedback() -> None:
+    quiz = Quiz("gallery")
+    view = quiz.question("massage-guidelines")
+    view.checkboxes[0].value = True
+    view.check.click()
+    assert "Not quite." in view.feedback.value and view.correct is False
+    assert view.feedback.value.count("<li>") == 3
+    view.checkboxes[1].value = True
+    view.check.click()
+    assert view.correct is True and quiz.score == 1
+    assert view.answer == ["acp", "nice"]
+
+
+def test_numeric_answer_comes_from_the_evidence_with_tolerance() -> None:
+    quiz = Quiz("gallery")
+    view = quiz.question("massage-studies")
+    studies = evidence().treatment("massage").headline.studies
+    assert view.question.answer == studies
+    view.input.value = studies + 1
+    view.check.click()
+    assert view.correct is False and "Not quite." in view.feedback.value
+    view.input.value = studies
+    view.check.click()
+    assert view.correct is True and f"The answer is {studies} studies" in view.feedback.value
+
+
+def test_nothing_chosen_does_not_count_an_attempt() -> None:
+    quiz = Quiz("gallery")
+    view = quiz.question("massage-certainty")
+    view.check.click()
+    assert view.attempts == 0 and "Choose an answer first" in view.feedback.value
+
+
+def test_seeded_shuffle_is_deterministic_and_keeps_options() -> None:
+    orders = {
+        tuple(o.id for o in Quiz("gallery", shuffle=True, seed=s).questions[1].options) for s in range(8)
+    }
+    assert len(orders) > 1
+    again = [o.id for o in Quiz("gallery", shuffle=True, seed=3).questions[1].options]
+    assert again == [o.id for o in Quiz("gallery", shuffle=True, seed=3).questions[1].options]
+    assert sorted(again) == ["acp", "nice", "none"]
+
+
+def test_graded_mode_writes_at_once_and_restores(_in_tmp: Path) -> None:
+    quiz = Quiz("gallery", graded=True)
+    view = quiz.question("massage-certainty")
+    view.input.value = "high"
+    view.check.click()
+    view.input.value = "very-low"
+    view.check.click()
+    multi = quiz.question("massage-guidelines")
+    multi.checkboxes[1].value = multi.checkboxes[0].value = True
+    multi.check.click()
+    record = load_answers(_in_tmp / "answers.json")
+    assert record["quiz/gallery/massage-certainty"] == {"answer": "very-low", "attempts": 2}
+    assert record["quiz/gallery/massage-guidelines"] == {"answer": ["acp", "nice"], "attempts": 1}
+    reopened = Quiz("gallery", graded=True)
+    again = reopened.question("massage-certainty")
+    assert again.input.value == "very-low" and again.attempts == 2 and "Correct." in again.feedback.value
+    assert reopened.score == 2 and reopened.attempts == 3
+
+
+def test_graded_numeric_is_a_float(_in_tmp: Path) -> None:
+    quiz = Quiz("gallery", graded=True, answers_path=_in_tmp / "elsewhere.json")
+    view = quiz.question("massage-studies")
+    view.input.value = 12
+    view.check.click()
+    value = json.loads((_in_tmp / "elsewhere.json").read_text())["quiz/gallery/massage-studies"]["answer"]
+    assert isinstance(value, float)
+    assert not (_in_tmp / "answers.json").exists()
+
+
+def test_corrupt_answers_file_is_reported_and_answers_still_saved(_in_tmp: Path) -> None:
+    (_in_tmp / "answers.json").write_text("{not json")
+    quiz = Quiz("gallery", graded=True)
+    assert "answers.json" in quiz._errors.value and "corrupt" in quiz._errors.value
+    view = quiz.question("massage-certainty")
+    view.input.value = "very-low"
+    view.check.click()
+    assert load_answers()["quiz/gallery/massage-certainty"]["answer"] == "very-low"
+    assert (_in_tmp / "answers.corrupt.json").read_text() == "{not json"
+
+
+def test_default_mode_writes_nothing(_in_tmp: Path) -> None:
+    quiz = Quiz("gallery")
+    for view in quiz.questions:
+        if view.question.kind == "single":
+            view.input.value = view.options[0].id
+        view.check.click()
+    assert list(_in_tmp.iterdir()) == []
+
+
+def test_unknown_bank_lists_known_banks() -> None:
+    with pytest.raises(QuestionBankError, match=r"no question bank 'nope'.*gallery"):
+        Quiz("nope")
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ({"id": "q1", "kind": "single", "prompt": "P", "options": [
+            {"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B", "correct": True}]}, "q1"),
+        ({"id": "q2", "kind": "numeric", "prompt": "P", "answer": 3}, "q2"),
+        ({"id": "q3", "kind": "wrong", "prompt": "P"}, "kind"),
+        ({"id": "q4", "kind": "numeric", "prompt": "P", "tolerance": 1,
+          "answer_from": {"treatment": "massage", "estimate": "nope", "field": "estimate"}}, "answer_from"),
+        ({"id": "q5", "kind": "single", "prompt": "{ev:massage/" + MASSAGE + "/colour}", "options": [
+            {"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B"}]}, "prompt"),
+        ({"id": "q6", "kind": "numeric", "prompt": "P", "tolerance": 1,
+          "answer_from": {"treatment": "unicorns", "estimate": "x", "field": "estimate"}}, "known ids"),
+    ],
+)
+def test_malformed_bank_names_file_question_and_field(tmp_path: Path, question: dict, field: str) -> None:
+    path = write_bank(tmp_path, "broken", [question])
+    with pytest.raises(QuestionBankError) as err:
+        load_bank(path)
+    message = str(err.value)
+    assert "broken.yaml" in message and repr(question["id"]) in message and field in message
+
+
+def test_bank_id_must_match_file_name(tmp_path: Path) -> None:
+    path = write_bank(tmp_path, "one", [{"id": "q", "kind": "numeric", "prompt": "P", "answer": 1,
+                                         "tolerance": 0}])
+    path.rename(tmp_path / "two.yaml")
+    with pytest.raises(QuestionBankError, match=r"two.yaml.*'id'"):
+        load_bank(tmp_path / "two.yaml")
+
+
+def test_placeholders_resolve_for_every_estimate() -> None:
+    ev = evidence()
+    for treatment in ev.treatments.values():
+        for est in treatment.estimates:
+            assert evidence_value(ev, f"{treatment.id}/{est.id}/ci_low") == est.ci_low

@@ -1,0 +1,111 @@
+"""Tiny helpers for hand-built inline SVG charts (no plotting library: kernel memory and size)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from widgets._ui import esc, fmt
+
+INK = "#222"
+GREY = "#767676"
+
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """About ``count`` round tick values covering [lo, hi]."""
+    span = hi - lo
+    raw = span / max(count, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.ceil(lo / step) * step
+    ticks = []
+    value = first
+    while value <= hi + step * 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
+
+
+@dataclass(frozen=True)
+class Axis:
+    """Maps data values in [lo, hi] to x pixels in [left, right]; ``log`` for ratios."""
+
+    lo: float
+    hi: float
+    left: float
+    right: float
+    log: bool = False
+
+    def _t(self, value: float) -> float:
+        return math.log(value) if self.log else value
+
+    def x(self, value: float) -> float:
+        value = min(max(value, self.lo), self.hi)
+        a, b = self._t(self.lo), self._t(self.hi)
+        return self.left + (self._t(value) - a) / (b - a) * (self.right - self.left)
+
+    def ticks(self) -> list[float]:
+        if self.log:
+            candidates = [0.1, 0.25, 0.5, 1, 2, 4, 10]
+            return [t for t in candidates if self.lo <= t <= self.hi]
+        return nice_ticks(self.lo, self.hi)
+
+
+def padded_range(values: list[float], minimum: tuple[float, float], log: bool = False) -> tuple[float, float]:
+    """A range covering ``values`` and ``minimum``, with a little margin."""
+    lo = min([minimum[0], *values])
+    hi = max([minimum[1], *values])
+    if log:
+        return lo / 1.2, hi * 1.2
+    pad = (hi - lo) * 0.05
+    return lo - pad, hi + pad
+
+
+def text(x: float, y: float, content: str, *, anchor: str = "start", size: int = 12,
+         weight: str = "normal", fill: str = INK) -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+            f'font-weight="{weight}" fill="{fill}">{esc(content)}</text>')
+
+
+def line(x1: float, y1: float, x2: float, y2: float, *, stroke: str = INK, width: float = 1,
+         dash: str = "") -> str:
+    dashed = f' stroke-dasharray="{dash}"' if dash else ""
+    return (f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{stroke}" '
+            f'stroke-width="{width}"{dashed}/>')
+
+
+def axis_ticks(axis: Axis, y: float) -> str:
+    """Tick marks and labels along a horizontal axis at height y."""
+    parts = [line(axis.left, y, axis.right, y, stroke=GREY)]
+    for tick in axis.ticks():
+        x = axis.x(tick)
+        parts.append(line(x, y, x, y + 4, stroke=GREY))
+        parts.append(text(x, y + 16, fmt(tick), anchor="middle", size=11))
+    return "".join(parts)
+
+
+# Certainty of evidence drawn as a marker shape (plus a text label elsewhere): not colour alone.
+CERTAINTY_SHAPES = {
+    "high": "square",
+    "moderate": "diamond",
+    "low": "triangle",
+    "very low": "circle",
+    "not graded": "cross",
+}
+
+
+def marker(shape: str, x: float, y: float, r: float = 6, fill: str = INK) -> str:
+    if shape == "square":
+        return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r}" height="{2 * r}" fill="{fill}"/>'
+    if shape == "diamond":
+        d = r + 1
+        pts = f"{x:.1f},{y - d:.1f} {x + d:.1f},{y:.1f} {x:.1f},{y + d:.1f} {x - d:.1f},{y:.1f}"
+        return f'<polygon points="{pts}" fill="{fill}"/>'
+    if shape == "triangle":
+        pts = f"{x:.1f},{y - r:.1f} {x + r:.1f},{y + r:.1f} {x - r:.1f},{y + r:.1f}"
+        return f'<polygon points="{pts}" fill="{fill}"/>'
+    if shape == "circle":
+        return (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r - 1}" fill="white" stroke="{fill}" '
+                'stroke-width="2"/>')
+    return (line(x - r, y - r, x + r, y + r, stroke=fill, width=2)
+            + line(x - r, y + r, x + r, y - r, stroke=fill, width=2))

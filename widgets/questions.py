@@ -1,0 +1,229 @@
+"""Question banks: schema, loading and evidence placeholders.
+
+A bank is a YAML file ``widgets/data/questions/<bank-id>.yaml`` (format in the module
+``widgets.quiz`` docstring and the team's qbank contract). Numbers are never retyped: a numeric
+question may take its answer from the evidence (``answer_from``), and any prompt, option text,
+feedback or explanation may contain ``{ev:<treatment-id>/<estimate-id>/<field>}`` placeholders,
+replaced on load with the value from the evidence base.
+
+A bank that breaks the schema raises :class:`QuestionBankError` naming the file, the question id
+and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from widgets.evidence import EvidenceBase, evidence
+
+QUESTIONS_DIR = Path(__file__).parent / "data" / "questions"
+EV_FIELDS = (
+    "estimate", "ci_low", "ci_high", "certainty", "studies", "participants", "comparison",
+    "time_point",
+)
+_PLACEHOLDER = re.compile(r"\{ev:([^}]*)\}")
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+class QuestionBankError(ValueError):
+    """A question bank is malformed (the message names file, question and field)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Strict):
+    id: Text
+    text: Text
+    correct: bool = False
+    feedback: str = ""
+
+
+class AnswerFrom(_Strict):
+    treatment: Text
+    estimate: Text
+    field: Literal["estimate", "ci_low", "ci_high", "studies", "participants"]
+
+
+class Question(_Strict):
+    id: Text
+    kind: Literal["single", "multiple", "numeric"]
+    prompt: Text
+    options: list[Option] = Field(default_factory=list)
+    answer: float | None = None
+    answer_from: AnswerFrom | None = None
+    tolerance: float | None = Field(None, ge=0)
+    unit: str = ""
+    explanation: str = ""
+    points: float = Field(1, ge=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Question:
+        correct = [o for o in self.options if o.correct]
+        if self.kind in ("single", "multiple"):
+            ids = [o.id for o in self.options]
+            if len(ids) < 2:
+                raise ValueError("a choice question needs at least two options")
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"option ids repeat: {ids}")
+            if self.kind == "single" and len(correct) != 1:
+                raise ValueError(f"a single-choice question needs exactly one correct option, "
+                                 f"found {len(correct)}")
+            if self.kind == "multiple" and not correct:
+                raise ValueError("a multiple-choice question needs at least one correct option")
+            if self.answer is not None or self.answer_from is not None:
+                raise ValueError("answer/answer_from belong to numeric questions only")
+        else:
+            if self.options:
+                raise ValueError("a numeric question has no options")
+            if (self.answer is None) == (self.answer_from is None):
+                raise ValueError("a numeric question needs exactly one of answer / answer_from")
+            if self.tolerance is None:
+                raise ValueError("a numeric question needs a tolerance >= 0")
+        return self
+
+    @property
+    def correct_ids(self) -> list[str]:
+        return sorted(o.id for o in self.options if o.correct)
+
+
+class Bank(_Strict):
+    id: Text
+    title: Text
+    shuffle: bool = False
+    questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Bank:
+        ids = [q.id for q in self.questions]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"question ids repeat: {ids}")
+        return self
+
+    def question(self, question_id: str) -> Question:
+        return next(q for q in self.questions if q.id == question_id)
+
+
+def bank_path(path_or_id: str | Path) -> Path:
+    """The file of a bank given by id (``passive-acupuncture``) or by path."""
+    path = Path(path_or_id)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    return QUESTIONS_DIR / f"{path_or_id}.yaml"
+
+
+def known_banks() -> list[str]:
+    return sorted(p.stem for p in QUESTIONS_DIR.glob("*.yaml"))
+
+
+def load_bank(path_or_id: str | Path, ev: EvidenceBase | None = None) -> Bank:
+    """Load, validate and resolve one question bank; raise QuestionBankError if it is bad."""
+    path = bank_path(path_or_id)
+    if not path.exists():
+        raise QuestionBankError(
+            f"no question bank {str(path_or_id)!r} (looked for {path}); known banks: "
+            f"{', '.join(known_banks()) or 'none'}"
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise QuestionBankError(f"{path.name}: not valid YAML: {err}") from None
+    try:
+        bank = Bank.model_validate(data)
+    except ValidationError as err:
+        raise QuestionBankError(_describe(path, data, err)) from None
+    if bank.id != path.stem:
+        raise QuestionBankError(
+            f"{path.name}: field 'id': {bank.id!r} must equal the file name {path.stem!r}"
+        )
+    return _resolve(path, bank, ev or evidence())
+
+
+def _describe(path: Path, data: Any, err: ValidationError) -> str:
+    lines = []
+    for problem in err.errors():
+        loc = list(problem["loc"])
+        question = "(bank)"
+        if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
+            try:
+                question = repr(data["questions"][loc[1]].get("id", f"#{loc[1] + 1}"))
+            except (KeyError, IndexError, TypeError, AttributeError):
+                question = f"#{loc[1] + 1}"
+            loc = loc[2:]
+        field = ".".join(str(k) for k in loc) or "(whole question)"
+        lines.append(f"{path.name}: question {question}: field {field!r}: {problem['msg']}")
+    return "\n".join(lines)
+
+
+def evidence_value(ev: EvidenceBase, ref: str) -> Any:
+    """The value of ``<treatment-id>/<estimate-id>/<field>`` in the evidence base."""
+    parts = ref.split("/")
+    if len(parts) != 3:
+        raise ValueError(f"{ref!r} must look like <treatment-id>/<estimate-id>/<field>")
+    treatment_id, estimate_id, field = parts
+    if field not in EV_FIELDS:
+        raise ValueError(f"unknown field {field!r} in {ref!r}; use one of {', '.join(EV_FIELDS)}")
+    try:
+        treatment = ev.treatment(treatment_id)
+    except KeyError as err:
+        raise ValueError(err.args[0]) from None
+    est = next((e for e in treatment.estimates if e.id == estimate_id), None)
+    if est is None:
+        known = ", ".join(e.id for e in treatment.estimates) or "none"
+        raise ValueError(f"treatment {treatment_id!r} has no estimate {estimate_id!r}; known: {known}")
+    return getattr(est, field)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "not reported" if value is None else str(value)
+
+
+def _resolve(path: Path, bank: Bank, ev: EvidenceBase) -> Bank:
+    """Replace {ev:...} placeholders and fill numeric answers from answer_from."""
+
+    def fill(text: str, qid: str, field: str) -> str:
+        def one(match: re.Match[str]) -> str:
+            try:
+                return _text(evidence_value(ev, match.group(1)))
+            except ValueError as err:
+                raise QuestionBankError(f"{path.name}: question {qid!r}: field {field!r}: {err}") from None
+
+        return _PLACEHOLDER.sub(one, text)
+
+    questions = []
+    for q in bank.questions:
+        update: dict[str, Any] = {
+            "prompt": fill(q.prompt, q.id, "prompt"),
+            "explanation": fill(q.explanation, q.id, "explanation"),
+            "options": [
+                o.model_copy(update={
+                    "text": fill(o.text, q.id, f"options.{o.id}.text"),
+                    "feedback": fill(o.feedback, q.id, f"options.{o.id}.feedback"),
+                })
+                for o in q.options
+            ],
+        }
+        if q.answer_from is not None:
+            ref = f"{q.answer_from.treatment}/{q.answer_from.estimate}/{q.answer_from.field}"
+            try:
+                value = evidence_value(ev, ref)
+            except ValueError as err:
+                raise QuestionBankError(
+                    f"{path.name}: question {q.id!r}: field 'answer_from': {err}"
+                ) from None
+            if value is None:
+                raise QuestionBankError(
+                    f"{path.name}: question {q.id!r}: field 'answer_from': {ref} is not reported"
+                )
+            update["answer"] = float(value)
+        questions.append(q.model_copy(update=update))
+    return bank.model_copy(update={"questions": questions})

@@ -1,0 +1,232 @@
+"""Quiz: questions from a question bank, with text feedback, attempts and a score.
+
+Question kinds: ``single`` (radio buttons), ``multiple`` (one checkbox per option) and
+``numeric`` (a number box, right within a tolerance). Pressing *Check answer* counts an attempt,
+shows per-option feedback and the explanation as text in a live region that screen readers
+announce, and updates the score (full points for a fully right answer, else none).
+
+In graded mode each checked answer is written at once to ``answers.json`` under
+``quiz/<bank-id>/<question-id>`` as ``{"answer": ..., "attempts": n}`` (single: option id;
+multiple: sorted list of option ids; numeric: float) and restored when the quiz is rebuilt.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+from traitlets import Any as AnyTrait
+from traitlets import Bool, Float, Int, Unicode
+
+from widgets._ui import ErrorBox, esc, fmt, load_record, shows_errors, status, wide_description
+from widgets.answers import record_answer
+from widgets.questions import Bank, Option, Question, load_bank
+
+
+def _mark(ok: bool) -> str:
+    return "<strong>Correct.</strong>" if ok else "<strong>Not quite.</strong>"
+
+
+class QuestionView(w.VBox):
+    """One question: prompt, input, Check button and a feedback live region."""
+
+    answer = AnyTrait(
+        None, allow_none=True, help="the last checked answer (option id, list of ids or number)"
+    ).tag(sync=True)
+    attempts = Int(0, help="how many times the answer was checked").tag(sync=True)
+    correct = Bool(None, allow_none=True, help="whether the last checked answer was right").tag(sync=True)
+    error = Unicode("", help="the last error shown to the learner, if any").tag(sync=True)
+
+    def __init__(
+        self, question: Question, number: int, options: list[Option], key: str, *,
+        graded: bool, answers_path: Path | str | None, errors: ErrorBox,
+    ) -> None:
+        self.question = question
+        self.options = options
+        self.key = key
+        self.graded = graded
+        self.answers_path = answers_path
+        self._errors = errors
+        label = f"Answer to question {number}"
+        self.prompt = w.HTML(f"<p><strong>Question {number}.</strong> {esc(question.prompt)}</p>")
+        self.prompt.add_class("lbp-quiz-prompt")
+        self.checkboxes: list[w.Checkbox] = []
+        if question.kind == "single":
+            self.input: w.Widget = w.RadioButtons(
+                options=[(o.text, o.id) for o in options], value=None, description=label,
+                **wide_description(),
+            )
+            inputs: list[w.Widget] = [self.input]
+        elif question.kind == "multiple":
+            self.checkboxes = [
+                w.Checkbox(value=False, description=o.text, indent=False, layout=w.Layout(width="auto"))
+                for o in options
+            ]
+            self.input = w.VBox(
+                [w.HTML(f"<em>{esc(label)}: tick every option that is right.</em>"), *self.checkboxes]
+            )
+            inputs = [self.input]
+        else:
+            unit = f" ({question.unit})" if question.unit else ""
+            self.input = w.FloatText(value=0.0, description=f"{label}{unit}", **wide_description())
+            inputs = [self.input]
+        self.input.add_class("lbp-quiz-input")
+        self.check = w.Button(description="Check answer", tooltip=f"Check your {label.lower()}")
+        self.check.add_class("lbp-quiz-check")
+        self.check.on_click(self._on_check)
+        self.feedback = w.HTML(status(""))
+        self.feedback.add_class("lbp-quiz-feedback")
+        super().__init__([self.prompt, *inputs, self.check, self.feedback])
+        self.add_class("lbp-quiz-question")
+
+    # -- reading and setting the learner's answer -------------------------------------------
+    def current(self) -> Any:
+        """The answer currently entered (not yet checked)."""
+        if self.question.kind == "single":
+            return self.input.value
+        if self.question.kind == "multiple":
+            return sorted(o.id for o, box in zip(self.options, self.checkboxes, strict=True) if box.value)
+        return float(self.input.value)
+
+    def set_current(self, value: Any) -> None:
+        """Put an answer into the input (used to restore a recorded answer)."""
+        kind = self.question.kind
+        ids = [o.id for o in self.options]
+        if kind == "single":
+            if value not in ids:
+                raise ValueError(f"{value!r} is not an option of {self.question.id!r}; options: {ids}")
+            self.input.value = value
+        elif kind == "multiple":
+            unknown = set(value) - set(ids)
+            if unknown:
+                raise ValueError(f"{sorted(unknown)} are not options of {self.question.id!r}; options: {ids}")
+            for option, box in zip(self.options, self.checkboxes, strict=True):
+                box.value = option.id in value
+        else:
+            self.input.value = float(value)
+
+    # -- checking --------------------------------------------------------------------------
+    def is_right(self, value: Any) -> bool:
+        q = self.question
+        if q.kind == "single":
+            return value == q.correct_ids[0]
+        if q.kind == "multiple":
+            return sorted(value) == q.correct_ids
+        assert q.answer is not None and q.tolerance is not None
+        return abs(float(value) - q.answer) <= q.tolerance + 1e-9
+
+    def feedback_html(self, value: Any) -> str:
+        q = self.question
+        ok = self.is_right(value)
+        parts = [_mark(ok)]
+        if q.kind == "single":
+            chosen = next(o for o in self.options if o.id == value)
+            parts.append(f"You chose “{esc(chosen.text)}”. {esc(chosen.feedback)}")
+        elif q.kind == "multiple":
+            items = []
+            for o in self.options:
+                ticked = o.id in value
+                verdict = "right" if ticked == o.correct else "not right"
+                what = "ticked" if ticked else "left unticked"
+                items.append(f"<li>You {what} “{esc(o.text)}”: {verdict}. {esc(o.feedback)}</li>")
+            parts.append(f"<ul>{''.join(items)}</ul>")
+        else:
+            assert q.answer is not None and q.tolerance is not None
+            unit = f" {esc(q.unit)}" if q.unit else ""
+            parts.append(
+                f"You answered {fmt(float(value))}{unit}. The answer is {fmt(q.answer)}{unit} "
+                f"(answers within {fmt(q.tolerance)} count as right)."
+            )
+        if q.explanation:
+            parts.append(f"<p>{esc(q.explanation)}</p>")
+        return status(" ".join(parts))
+
+    def show(self, value: Any) -> None:
+        self.answer = value
+        self.correct = self.is_right(value)
+        self.feedback.value = self.feedback_html(value)
+
+    @shows_errors
+    def _on_check(self, _button: w.Button | None = None) -> None:
+        value = self.current()
+        if value is None or value == []:
+            self.feedback.value = status("Choose an answer first, then press Check answer.")
+            return
+        self.attempts += 1
+        self.show(value)
+        if self.graded:
+            record_answer(self.key, {"answer": value, "attempts": self.attempts}, self.answers_path)
+
+    def restore(self, record: Any) -> None:
+        """Show a recorded answer again (graded mode), without counting an attempt."""
+        if not isinstance(record, dict) or "answer" not in record:
+            raise ValueError(f"recorded answer for {self.key} lacks 'answer': {record!r}")
+        self.set_current(record["answer"])
+        self.attempts = int(record.get("attempts", 1))
+        self.show(self.current())
+
+
+class Quiz(w.VBox):
+    """A quiz built from a question bank (id under widgets/data/questions, or a path)."""
+
+    bank_id = Unicode(help="id of the question bank").tag(sync=True)
+    score = Float(0.0, help="points for questions whose last checked answer is right").tag(sync=True)
+    max_score = Float(0.0, help="points available in the bank").tag(sync=True)
+    attempts = Int(0, help="answers checked so far, all questions together").tag(sync=True)
+    answered = Int(0, help="questions checked at least once").tag(sync=True)
+    graded = Bool(False, help="write each checked answer to answers.json").tag(sync=True)
+    error = Unicode("", help="the last error shown to the learner, if any").tag(sync=True)
+
+    def __init__(
+        self, bank_id_or_path: str | Path, *, graded: bool = False, shuffle: bool | None = None,
+        seed: int = 0, answers_path: Path | str | None = None,
+    ) -> None:
+        self.bank: Bank = load_bank(bank_id_or_path)
+        self._errors = ErrorBox()
+        do_shuffle = self.bank.shuffle if shuffle is None else shuffle
+        record = load_record(graded, answers_path, self._errors)
+        self.questions: list[QuestionView] = []
+        for number, q in enumerate(self.bank.questions, start=1):
+            options = list(q.options)
+            if do_shuffle:
+                random.Random(f"{seed}/{self.bank.id}/{q.id}").shuffle(options)
+            view = QuestionView(
+                q, number, options, f"quiz/{self.bank.id}/{q.id}", graded=graded,
+                answers_path=answers_path, errors=self._errors,
+            )
+            view.observe(self._update_score, names=["correct", "attempts"])
+            self.questions.append(view)
+        self.score_text = w.HTML()
+        self.score_text.add_class("lbp-quiz-score")
+        title = w.HTML(f"<h3>{esc(self.bank.title)}</h3>")
+        super().__init__(
+            [title, *self.questions, self.score_text, self._errors],
+            bank_id=self.bank.id, graded=graded, max_score=sum(q.points for q in self.bank.questions),
+        )
+        self.add_class("lbp-quiz")
+        for view in self.questions:
+            if view.key in record:
+                try:
+                    view.restore(record[view.key])
+                except (ValueError, TypeError) as err:
+                    self._errors.show(f"Could not restore an earlier answer: {err}")
+        self._update_score()
+
+    def question(self, question_id: str) -> QuestionView:
+        """The view of one question, by its id in the bank."""
+        for view in self.questions:
+            if view.question.id == question_id:
+                return view
+        known = ", ".join(v.question.id for v in self.questions)
+        raise KeyError(f"no question {question_id!r} in bank {self.bank.id!r}; known: {known}")
+
+    def _update_score(self, _change: Any = None) -> None:
+        self.score = sum(v.question.points for v in self.questions if v.correct)
+        self.attempts = sum(v.attempts for v in self.questions)
+        self.answered = sum(1 for v in self.questions if v.attempts)
+        self.score_text.value = status(
+            f"Score: {fmt(self.score)} of {fmt(self.max_score)} points "
+            f"({self.answered} of {len(self.questions)} questions checked)."
+        )
