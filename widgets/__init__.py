@@ -6,12 +6,14 @@ Content is data (``widgets/data``); the classes here turn it into interactive le
 from widgets.answers import load_answers, record_answer
 from widgets.course import course
 from widgets.evidence import EvidenceError, evidence, load_evidence
+from widgets.explorer import EvidenceExplorer
 from widgets.questions import QuestionBankError, load_bank
 from widgets.quiz import Quiz
 from widgets.slider import EvidenceSlider
 
 __all__ = [
     "EvidenceError",
+    "EvidenceExplorer",
     "EvidenceSlider",
     "QuestionBankError",
     "Quiz",
