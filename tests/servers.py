@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -65,6 +66,8 @@ def wait_for_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer (a 404 for a folder without a course home, say) means it is up
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"no answer from {url} within {timeout} s")
