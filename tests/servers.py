@@ -53,6 +53,8 @@ def hermetic_env(home: Path) -> dict[str, str]:
         TMPDIR=str(home / "tmp"),
         JUPYTER_PLATFORM_DIRS="1",
         PYTHONPATH=str(REPO),
+        # The course's Voila template (voila.json names it); `make start` and Binder do the same.
+        JUPYTER_PATH=str(REPO / "share" / "jupyter"),
     )
     (home / "tmp").mkdir(parents=True, exist_ok=True)
     return env
