@@ -7,20 +7,27 @@ from widgets.answers import load_answers, record_answer
 from widgets.course import course
 from widgets.evidence import EvidenceError, evidence, load_evidence
 from widgets.explorer import EvidenceExplorer
+from widgets.factors import FactorSorter
 from widgets.questions import QuestionBankError, load_bank
 from widgets.quiz import Quiz
+from widgets.risk import RiskStratifier, startback_group
+from widgets.simulator import RecoverySimulator
 from widgets.slider import EvidenceSlider
 
 __all__ = [
     "EvidenceError",
     "EvidenceExplorer",
     "EvidenceSlider",
+    "FactorSorter",
     "QuestionBankError",
     "Quiz",
+    "RecoverySimulator",
+    "RiskStratifier",
     "course",
     "evidence",
     "load_answers",
     "load_bank",
     "load_evidence",
     "record_answer",
+    "startback_group",
 ]
