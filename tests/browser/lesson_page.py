@@ -1,0 +1,156 @@
+"""Open a course page in Voila with Playwright and record what a visitor's browser saw.
+
+Used by the browser tests: one `Visit` per page load holds the timings, the rendered widgets, the
+console messages, every request the page made, the visible text and the links.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from playwright.sync_api import Page
+
+from tests.servers import REPO
+
+LESSONS = REPO / "lessons"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+LOAD_TIMEOUT_MS = 60_000
+CHANGE_TIMEOUT_MS = 10_000
+
+# Top-level widget views rendered by the ipywidgets front end (each sits in an output area).
+RENDERED_VIEWS = ".jp-OutputArea-output > .jupyter-widgets"
+# Text that only appears when something went wrong.
+ERROR_TEXTS = (
+    "Traceback (most recent call last)",
+    "There was an error when executing cell",
+    "Failed to load model class",
+    "Error displaying widget",
+    "Something went wrong",
+)
+# The CSS hook classes of the course's widget families.
+HOOKS = ("lbp-slider", "lbp-quiz", "lbp-explorer")
+
+
+@dataclass
+class Visit:
+    """What the browser saw while loading one page."""
+
+    page_file: str
+    url: str
+    load_seconds: float = 0.0
+    expected_views: int = 0
+    rendered_views: int = 0
+    all_widgets: int = 0
+    console_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    text: str = ""
+    links: list[str] = field(default_factory=list)
+    hooks: list[str] = field(default_factory=list)
+    ready_error: str = ""
+
+
+def page_url(server_url: str, page_file: str) -> str:
+    return f"{server_url}/voila/render/{page_file}"
+
+
+def code_lines(page_file: str) -> list[str]:
+    """Distinctive lines of the notebook's code cells (lines a reader would recognise as code)."""
+    nb = nbformat.read(LESSONS / page_file, as_version=4)
+    lines = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            lines += [ln.strip() for ln in cell.source.splitlines() if len(ln.strip()) >= 12]
+    return lines
+
+
+def record_traffic(page: Page, visit: Visit) -> None:
+    """Log console errors, uncaught page errors, and every request and websocket, from now on."""
+    page.on("console", lambda msg: msg.type == "error" and visit.console_errors.append(msg.text))
+    page.on("pageerror", lambda err: visit.console_errors.append(f"uncaught: {err}"))
+    page.on("request", lambda req: visit.requests.append(req.url))
+    page.on("websocket", lambda ws: visit.requests.append(ws.url))
+
+
+def open_page(page: Page, server_url: str, page_file: str) -> Visit:
+    """Load a page and wait until every widget view the kernel produced has been rendered."""
+    visit = Visit(page_file=page_file, url=page_url(server_url, page_file))
+    record_traffic(page, visit)
+    start = time.monotonic()
+    response = page.goto(visit.url, timeout=LOAD_TIMEOUT_MS)
+    assert response is not None and response.ok, f"{page_file}: HTTP {response and response.status}"
+    # Voila streams the executed notebook; each displayed widget is one output of this MIME type.
+    visit.expected_views = response.text().count(f'"{WIDGET_MIME}"')
+    try:
+        page.wait_for_function(
+            """([selector, expected]) => {
+                const cells = document.getElementById('rendered_cells');
+                return cells && cells.style.display !== 'none'
+                    && document.querySelectorAll(selector).length >= expected;
+            }""",
+            arg=[RENDERED_VIEWS, visit.expected_views],
+            timeout=LOAD_TIMEOUT_MS,
+        )
+    except Exception as err:  # the test that needs readiness reports it with the page text
+        visit.ready_error = f"{type(err).__name__}: {err}"
+    visit.load_seconds = time.monotonic() - start
+    visit.rendered_views = page.locator(RENDERED_VIEWS).count()
+    visit.all_widgets = page.locator(".jupyter-widgets").count()
+    visit.text = page.inner_text("body")
+    visit.links = page.eval_on_selector_all("a[href]", "els => els.map(a => a.getAttribute('href'))")
+    visit.hooks = [hook for hook in HOOKS if page.locator(f".{hook}").count()]
+    return visit
+
+
+def run_axe(page: Page) -> list[dict]:
+    """axe-core violations of impact serious or critical, as short dicts."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    violations = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ['violations']});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
+            }));
+        }"""
+    )
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def screenshot(page: Page, page_file: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / (Path(page_file).stem + ".png")
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def wait_for_text_change(page: Page, selector: str, before: str, what: str) -> str:
+    """Wait until the first element matching ``selector`` has non-empty text other than ``before``."""
+    page.wait_for_function(
+        """([selector, before]) => {
+            const el = document.querySelector(selector);
+            const text = el ? el.innerText.trim() : '';
+            return text !== '' && text !== before;
+        }""",
+        arg=[selector, before],
+        timeout=CHANGE_TIMEOUT_MS,
+    )
+    return page.locator(selector).first.inner_text().strip()
+
+
+def save_report(rows: list[dict], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+
+
+def only_server(requests: list[str], server_url: str) -> list[str]:
+    """The requests that went anywhere but the Voila server (data: and blob: URLs are local)."""
+    host = re.sub(r"^https?://", "", server_url)
+    allowed = (f"http://{host}/", f"ws://{host}/", "data:", "blob:", "about:")
+    return [url for url in requests if not url.startswith(allowed)]

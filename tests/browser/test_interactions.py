@@ -1,0 +1,161 @@
+"""Key interactions end to end, through Voila and the kernel, on every page that has the widget:
+type a prediction and reveal the evidence; answer a quiz; change an explorer filter. Then the same
+for the slider and the quiz with the keyboard alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from tests.browser.conftest import PAGES
+from tests.browser.lesson_page import Visit, wait_for_text_change
+
+pytestmark = pytest.mark.browser
+
+NUMBER = re.compile(r"\d")
+MAX_TABS = 8
+
+
+def ready(visit: Visit) -> Visit:
+    assert not visit.ready_error, f"{visit.page_file}: page not ready: {visit.ready_error}"
+    return visit
+
+
+def slider_reveals(page: Page, prediction: str) -> str:
+    """Type a prediction into the first evidence slider, press Reveal; return the revealed text."""
+    slider = page.locator(".lbp-slider").first
+    box = slider.locator(".lbp-prediction-input input")
+    box.fill(prediction)
+    box.press("Enter")
+    slider.locator("button.lbp-reveal").click()
+    return wait_for_text_change(page, ".lbp-slider .lbp-reveal-panel", "", "revealed evidence")
+
+
+def first_question(page: Page) -> Locator:
+    """The first single-choice quiz question (radio buttons), else the first question."""
+    radios = page.locator(".lbp-quiz-question:has(input[type=radio])")
+    return radios.first if radios.count() else page.locator(".lbp-quiz-question").first
+
+
+def question_index(question: Locator) -> int:
+    """The position of ``question`` among all quiz questions on the page."""
+    return question.evaluate("q => [...document.querySelectorAll('.lbp-quiz-question')].indexOf(q)")
+
+
+def feedback_after(page: Page, index: int, before: str) -> str:
+    page.wait_for_function(
+        """([i, before]) => {
+            const q = document.querySelectorAll('.lbp-quiz-question')[i];
+            const text = q.querySelector('.lbp-quiz-feedback').innerText.trim();
+            return text !== '' && text !== before;
+        }""",
+        arg=[index, before],
+        timeout=10_000,
+    )
+    return page.locator(".lbp-quiz-question").nth(index).locator(".lbp-quiz-feedback").inner_text()
+
+
+def answer(question: Locator) -> None:
+    """Give some answer with the mouse: first radio, first checkbox, or a number."""
+    if question.locator("input[type=radio]").count():
+        question.locator("input[type=radio]").first.check()
+    elif question.locator("input[type=checkbox]").count():
+        question.locator("input[type=checkbox]").first.check()
+    else:
+        box = question.locator("input").first
+        box.fill("3")
+        box.press("Enter")
+
+
+def tab_until(page: Page, selector: str) -> None:
+    """Press Tab until the focused element matches ``selector`` (fails after MAX_TABS presses)."""
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    focused = page.evaluate("() => document.activeElement && document.activeElement.outerHTML.slice(0, 120)")
+    pytest.fail(f"{MAX_TABS} Tab presses did not reach {selector}; focus is on {focused}")
+
+
+@pytest.mark.parametrize("page_file", PAGES)
+def test_widgets_respond(page_file, page, visit_page):
+    visit = ready(visit_page(page_file))
+    assert visit.hooks, f"{page_file}: no course widget (slider, quiz or explorer) on the page"
+    if "lbp-slider" in visit.hooks:
+        revealed = slider_reveals(page, "5")
+        assert NUMBER.search(revealed), f"{page_file}: revealed panel shows no number: {revealed!r}"
+        feedback = page.locator(".lbp-slider").first.locator(".lbp-feedback").inner_text().strip()
+        assert feedback, f"{page_file}: no feedback text after Reveal"
+    if "lbp-quiz" in visit.hooks:
+        question = first_question(page)
+        index = question_index(question)
+        answer(question)
+        question.locator("button.lbp-quiz-check").click()
+        feedback = feedback_after(page, index, "")
+        assert re.search(r"Correct|Not quite", feedback), f"{page_file}: quiz feedback: {feedback!r}"
+    if "lbp-explorer" in visit.hooks:
+        explorer_filter_changes_chart(page, page_file)
+
+
+def explorer_filter_changes_chart(page: Page, page_file: str) -> None:
+    explorer = page.locator(".lbp-explorer").first
+    chart = explorer.locator(".lbp-explorer-chart")
+    select = explorer.locator(".lbp-explorer-filter-population select")
+    values = select.locator("option").evaluate_all("opts => opts.map(o => o.value)")
+    current = select.input_value()
+    before = chart.inner_html()
+    for value in values:
+        if value == current:
+            continue
+        select.select_option(value)
+        try:
+            page.wait_for_function(
+                "([el, before]) => el.innerHTML !== before", arg=[chart.element_handle(), before],
+                timeout=10_000,
+            )
+            return
+        except PlaywrightTimeout:  # this option gives the same chart; try the next
+            continue
+    pytest.fail(f"{page_file}: no population filter value changed the explorer's chart")
+
+
+@pytest.mark.parametrize("page_file", PAGES)
+def test_keyboard_only(page_file, page, visit_page):
+    visit = ready(visit_page(page_file))
+    assert {"lbp-slider", "lbp-quiz"} & set(visit.hooks), f"{page_file}: no slider or quiz on the page"
+    if "lbp-slider" in visit.hooks:
+        box = page.locator(".lbp-slider").first.locator(".lbp-prediction-input input")
+        box.focus()
+        before = box.input_value()
+        page.keyboard.press("ArrowUp")
+        page.keyboard.press("ArrowUp")
+        assert box.input_value() != before, f"{page_file}: arrow keys do not change the prediction"
+        tab_until(page, ".lbp-slider button.lbp-reveal")
+        page.keyboard.press("Enter")
+        revealed = wait_for_text_change(page, ".lbp-slider .lbp-reveal-panel", "", "revealed evidence")
+        assert NUMBER.search(revealed), f"{page_file}: revealed panel shows no number: {revealed!r}"
+    if "lbp-quiz" in visit.hooks:
+        question = first_question(page)
+        index = question_index(question)
+        radios = question.locator("input[type=radio]")
+        if radios.count():
+            radios.first.focus()
+            page.keyboard.press("ArrowDown")
+            assert question.locator("input[type=radio]:checked").count() == 1, (
+                f"{page_file}: arrow keys do not choose a quiz option"
+            )
+        else:
+            question.locator("input").first.focus()
+            page.keyboard.press("Space")
+        tab_until(page, "button.lbp-quiz-check")
+        assert page.evaluate(
+            "i => document.activeElement === document.querySelectorAll('.lbp-quiz-question')[i]"
+            ".querySelector('button.lbp-quiz-check')", index
+        ), f"{page_file}: Tab from the answer skips its own Check button"
+        page.keyboard.press("Enter")
+        feedback = feedback_after(page, index, "")
+        assert re.search(r"Correct|Not quite", feedback), f"{page_file}: quiz feedback: {feedback!r}"
