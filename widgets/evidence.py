@@ -137,7 +137,8 @@ class Estimate(_Strict):
     def _ci_contains_estimate(self) -> Estimate:
         if not self.ci_low <= self.estimate <= self.ci_high:
             raise ValueError(
-                f"95% CI [{self.ci_low}, {self.ci_high}] does not contain the estimate {self.estimate}"
+                f"fields ci_low/ci_high: 95% CI [{self.ci_low}, {self.ci_high}] does not contain "
+                f"the estimate {self.estimate}"
             )
         return self
 
@@ -301,19 +302,30 @@ def _read_yaml(path: Path) -> Any:
         raise EvidenceError(f"{path.name}: not valid YAML: {err}") from None
 
 
+def _entry_name(node: Any) -> str:
+    """'entry <id>: ' for a data entry with an id (or a guideline stance's body and year)."""
+    if not isinstance(node, dict):
+        return ""
+    if "id" in node:
+        return f"entry {node['id']!r}: "
+    if "body" in node and "year" in node:
+        return f"entry '{node['body']} {node['year']}': "
+    return ""
+
+
 def _describe(path: Path, data: Any, err: ValidationError) -> str:
     """Turn a pydantic error into 'file: entry <id>: field <name>: reason' lines."""
     lines = []
     for problem in err.errors():
         loc = list(problem["loc"])
-        entry, node = "", data
-        for i, key in enumerate(loc):
+        entry, node = _entry_name(data), data
+        for key in loc:
             try:
                 node = node[key]
             except (KeyError, IndexError, TypeError):
                 break
-            if isinstance(node, dict) and "id" in node and i < len(loc) - 1:
-                entry = f"entry {node['id']!r}: "
+            if _entry_name(node):
+                entry = _entry_name(node)
         field = ".".join(str(k) for k in loc) or "(top level)"
         lines.append(f"{path.name}: {entry}field {field!r}: {problem['msg']}")
     return "\n".join(lines)
