@@ -100,3 +100,9 @@ def test_every_control_has_an_accessible_name() -> None:
     for n, factor in enumerate(sorter.case.factors, start=1):
         assert sorter.dropdowns[factor.id].description == f"{n}. {factor.text}"
         assert sorter.checkboxes[factor.id].description == f"Yellow flag ({n})"
+
+
+def test_error_in_a_callback_is_shown_in_the_widget(_in_tmp: Path) -> None:
+    sorter = FactorSorter("sam", graded=True, answers_path=_in_tmp / "missing" / "answers.json")
+    sorter.check.click()
+    assert "Something went wrong" in sorter._errors.value and sorter.error

@@ -13,7 +13,11 @@ from widgets.answers import load_answers
 from widgets.questions import QuestionBankError, evidence_value, known_banks, load_bank
 from widgets.quiz import Quiz
 
-MASSAGE = "massage-chronic-pain-active"
+MASSAGE = "massage-chronic-pain-active"  # the estimate the gallery bank asks about
+
+
+def massage_estimate():
+    return next(e for e in evidence().treatment("massage").estimates if e.id == MASSAGE)
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +50,7 @@ def test_single_choice_right_and_wrong_feedback_attempts_score() -> None:
     view.input.value = "very-low"
     view.check.click()
     assert "Correct." in view.feedback.value
-    certainty = evidence().treatment("massage").headline.certainty
+    certainty = massage_estimate().certainty
     assert f"rated it {certainty} certainty" in view.feedback.value  # {ev:...} placeholder resolved
     assert (view.attempts, quiz.attempts, quiz.score, quiz.answered) == (2, 2, 1, 1)
     assert "Score: 1 of 3 points" in quiz.score_text.value
@@ -68,7 +72,7 @@ def test_multiple_choice_all_or_nothing_with_per_option_feedback() -> None:
 def test_numeric_answer_comes_from_the_evidence_with_tolerance() -> None:
     quiz = Quiz("gallery")
     view = quiz.question("massage-studies")
-    studies = evidence().treatment("massage").headline.studies
+    studies = massage_estimate().studies
     assert view.question.answer == studies
     view.input.value = studies + 1
     view.check.click()
@@ -117,7 +121,7 @@ def test_graded_mode_writes_at_once_and_restores(_in_tmp: Path) -> None:
 def test_graded_numeric_is_a_float(_in_tmp: Path) -> None:
     quiz = Quiz("gallery", graded=True, answers_path=_in_tmp / "elsewhere.json")
     view = quiz.question("massage-studies")
-    view.input.value = 12
+    view.input.value = massage_estimate().studies
     view.check.click()
     value = json.loads((_in_tmp / "elsewhere.json").read_text())["quiz/gallery/massage-studies"]["answer"]
     assert isinstance(value, float)
@@ -185,3 +189,22 @@ def test_placeholders_resolve_for_every_estimate() -> None:
     for treatment in ev.treatments.values():
         for est in treatment.estimates:
             assert evidence_value(ev, f"{treatment.id}/{est.id}/ci_low") == est.ci_low
+
+
+def test_error_in_a_callback_is_shown_in_the_widget(_in_tmp: Path) -> None:
+    quiz = Quiz("gallery", graded=True, answers_path=_in_tmp / "no-such-folder" / "answers.json")
+    view = quiz.question("massage-certainty")
+    view.input.value = "very-low"
+    view.check.click()  # writing fails: the folder does not exist
+    assert "Something went wrong" in quiz._errors.value and 'role="alert"' in quiz._errors.value
+    assert "No such file or directory" in quiz.error
+
+
+def test_package_import_is_light() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, widgets; heavy = [m for m in ('numpy', 'matplotlib', 'pandas') if m in sys.modules];"
+            "print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

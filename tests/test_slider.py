@@ -8,7 +8,7 @@ import pytest
 from traitlets import TraitError
 
 from widgets import evidence
-from widgets._ui import benefit
+from widgets._ui import benefit, fmt
 from widgets.answers import load_answers
 from widgets.slider import EvidenceSlider, verdict
 
@@ -44,20 +44,27 @@ def test_massage_reveal_shows_the_data() -> None:
     est = evidence().treatment("massage").headline
     slider = EvidenceSlider("massage")
     b, low, high = benefit(est)
-    slider.prediction = 2.0
+    slider.prediction = slider.maximum
     slider.reveal_button.click()
     panel = slider.panel.value
-    assert f"SMD {est.estimate} (95% CI {est.ci_low} to {est.ci_high})" in panel
-    assert f"<strong>{b}</strong> (from {low} to {high})" in panel
+    assert f"{est.measure} {fmt(est.estimate)} (95% CI {fmt(est.ci_low)} to {fmt(est.ci_high)})" in panel
+    assert f"<strong>{fmt(b)}</strong> (from {fmt(low)} to {fmt(high)})" in panel
     assert f"{est.studies} studies, {est.participants} people" in panel
     assert "No agreed smallest change that matters to patients (MCID) was found" in panel  # SMD scale
     assert "Furlan AD" in panel and "only alongside exercise" in panel
     assert "You expected more benefit than the research shows." in slider.feedback.value
-    assert f"Research: {b} SD, 95% CI {low} to {high}" in slider.gauge.value
+    assert f"Research: {fmt(b)} SD, 95% CI {fmt(low)} to {fmt(high)}" in slider.gauge.value
 
 
-@pytest.mark.parametrize(("value", "expected"), [(0.0, "below"), (0.3, "inside"), (1.5, "above")])
-def test_feedback_against_the_interval(value: float, expected: str) -> None:
+def massage_bounds() -> tuple[float, float]:
+    _b, low, high = benefit(evidence().treatment("massage").headline)
+    return low, high
+
+
+@pytest.mark.parametrize(("where", "expected"), [(-0.1, "below"), (0.5, "inside"), (1.1, "above")])
+def test_feedback_against_the_interval(where: float, expected: str) -> None:
+    low, high = massage_bounds()
+    value = round(low + where * (high - low), 2)
     slider = EvidenceSlider("massage")
     slider.input.value = value  # typed into the box
     assert slider.prediction == value
@@ -74,7 +81,9 @@ def test_verdict_edges_are_inside() -> None:
 def test_step_buttons_move_and_clamp() -> None:
     slider = EvidenceSlider("massage")
     slider.more.click()
-    assert slider.prediction == pytest.approx(0.5)
+    assert slider.prediction == pytest.approx(slider.input.step * 5)
+    slider.less.click()
+    assert slider.prediction == pytest.approx(0)
     for _ in range(20):
         slider.more.click()
     assert slider.prediction == slider.maximum
@@ -95,13 +104,15 @@ def test_mcid_line_shown_on_a_points_scale() -> None:
 
 
 def test_graded_writes_and_restores(_in_tmp: Path) -> None:
+    low, high = massage_bounds()
+    inside = round((low + high) / 2, 2)
     slider = EvidenceSlider("massage", graded=True)
-    slider.prediction = 0.5
-    assert load_answers()["slider/massage"] == {"prediction": 0.5, "revealed": False}
+    slider.prediction = inside
+    assert load_answers()["slider/massage"] == {"prediction": inside, "revealed": False}
     slider.reveal_button.click()
-    assert load_answers()["slider/massage"] == {"prediction": 0.5, "revealed": True}
+    assert load_answers()["slider/massage"] == {"prediction": inside, "revealed": True}
     again = EvidenceSlider("massage", graded=True)
-    assert again.prediction == 0.5 and again.revealed and again.input.disabled
+    assert again.prediction == inside and again.revealed and again.input.disabled
     assert "inside the range" in again.feedback.value
 
 

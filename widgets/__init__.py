@@ -1,6 +1,8 @@
 """Interactive widgets and data for the low back pain evidence course.
 
 Content is data (``widgets/data``); the classes here turn it into interactive lessons.
+Stable CSS hook classes of the interactive widgets (for browser tests) are listed in
+``widgets/css_hooks.md``.
 """
 
 from widgets.answers import load_answers, record_answer

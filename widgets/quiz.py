@@ -197,6 +197,7 @@ class Quiz(w.VBox):
                 answers_path=answers_path, errors=self._errors,
             )
             view.observe(self._update_score, names=["correct", "attempts"])
+            view.observe(self._copy_error, names=["error"])
             self.questions.append(view)
         self.score_text = w.HTML()
         self.score_text.add_class("lbp-quiz-score")
@@ -221,6 +222,9 @@ class Quiz(w.VBox):
                 return view
         known = ", ".join(v.question.id for v in self.questions)
         raise KeyError(f"no question {question_id!r} in bank {self.bank.id!r}; known: {known}")
+
+    def _copy_error(self, change: Any) -> None:
+        self.error = change["new"]
 
     def _update_score(self, _change: Any = None) -> None:
         self.score = sum(v.question.points for v in self.questions if v.correct)

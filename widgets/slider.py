@@ -294,7 +294,7 @@ class EvidenceSlider(w.VBox):
             if self.mcid:
                 mx = axis.x(self.mcid)
                 parts.append(_svg.line(mx, 4, mx, height - 24, dash="5,3"))
-                parts.append(_svg.text(mx + 3, height - 30, f"MCID {fmt(self.mcid)}", size=10))
+                parts.append(_svg.text(mx + 3, 12, f"MCID {fmt(self.mcid)}", size=10))
                 label += f" MCID: {fmt(self.mcid)} {unit}."
         label += " Larger means more benefit."
         return (f'<svg role="img" aria-label="{esc(label)}" width="100%" viewBox="0 0 {width} {height}" '
