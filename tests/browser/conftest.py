@@ -16,7 +16,8 @@ from tests.servers import CHROMIUM, CHROMIUM_ARGS, Server, voila_server
 from widgets.course import course
 
 GALLERY = "widget-gallery.ipynb"
-PAGES = [lesson.file for lesson in course().lessons] + [GALLERY]
+LESSON_FILES = [lesson.file for lesson in course().lessons]
+PAGES = [*LESSON_FILES, GALLERY]
 HOME = course().lessons[0].file
 REPORT = REPO / "test-artifacts" / "browser-report.json"
 

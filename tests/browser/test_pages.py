@@ -5,12 +5,22 @@ critical accessibility violation. A full-page screenshot of each is kept in test
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.browser.conftest import PAGES, record
+from tests.browser.conftest import LESSON_FILES, PAGES, record
 from tests.browser.lesson_page import ERROR_TEXTS, code_lines, only_server, run_axe, screenshot
+from widgets.course import course
 
 pytestmark = pytest.mark.browser
+
+
+def nav_targets(page_file: str) -> list[str]:
+    """The lessons a page must link to: previous, course home and next (relative links)."""
+    if page_file not in LESSON_FILES:  # the gallery is not part of the lesson sequence
+        return []
+    return re.findall(r"\]\(([^)]+\.ipynb)\)", course().nav_markdown(page_file))
 
 
 @pytest.mark.parametrize("page_file", PAGES)
@@ -33,6 +43,8 @@ def test_page_renders_cleanly(page_file, page, voila, visit_page):
         problems.append("a code editor is on the page")
     problems += [f"console error: {msg}" for msg in visit.console_errors]
     problems += [f"request beyond the Voila server: {url}" for url in only_server(visit.requests, voila.url)]
+    problems += [f"no link to {target} (previous, home or next)" for target in nav_targets(page_file)
+                 if target not in visit.links]
     record(
         page_file, load_seconds=round(visit.load_seconds, 2), rendered_views=visit.rendered_views,
         expected_views=visit.expected_views, all_widgets=visit.all_widgets, widgets=visit.hooks,
