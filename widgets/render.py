@@ -116,6 +116,20 @@ def verdict(est: Estimate) -> str:
     return f"{clear}; {size}."
 
 
+def estimate(treatment_id: str, estimate_id: str) -> Markdown:
+    """One estimate in a sentence: comparison, effect with CI, certainty, source and its reading."""
+    t = evidence().treatment(treatment_id)
+    est = next((e for e in t.estimates if e.id == estimate_id), None)
+    if est is None:
+        known = ", ".join(e.id for e in t.estimates) or "none"
+        raise KeyError(f"treatment {treatment_id!r} has no estimate {estimate_id!r}; known: {known}")
+    return Markdown(
+        f"**{est.outcome.capitalize()}, {_population(est)}, vs {est.comparison}:** {effect_text(est)}, "
+        f"{direction_text(est)}; {evidence().scale(est.scale).label}; certainty {est.certainty} "
+        f"({short_cite(est.source)}). {verdict(est)}"
+    )
+
+
 def _treatment(treatment_id: str) -> Treatment:
     return evidence().treatment(treatment_id)
 
@@ -184,14 +198,18 @@ def agreement(treatment_id: str) -> str:
     """One sentence: do the guidelines agree on this treatment, or where do they split?"""
     t = _treatment(treatment_id)
     stated = [s for s in t.stances if s.stance not in ("not addressed", "not found")]
-    pro = [f"{s.body} {s.year}" for s in stated if s.stance in FAVOURABLE]
-    con = [f"{s.body} {s.year}" for s in stated if s.stance in UNFAVOURABLE]
-    silent = [f"{s.body} {s.year}" for s in t.stances if s.stance in ("not addressed", "not found")]
+    pro = list(dict.fromkeys(f"{s.body} {s.year}" for s in stated if s.stance in FAVOURABLE))
+    con = list(dict.fromkeys(f"{s.body} {s.year}" for s in stated if s.stance in UNFAVOURABLE))
+    silent = list(dict.fromkeys(
+        f"{s.body} {s.year}" for s in t.stances if s.stance in ("not addressed", "not found")
+    ))
     if not stated:
         text = "**No guideline statement was found** on this treatment."
     elif pro and con:
         text = (f"**Guidelines disagree.** For use: {', '.join(pro)}. "
                 f"Against routine use: {', '.join(con)}.")
+    elif len(pro) == 1 and not con:
+        text = f"**Only {pro[0]} makes a statement:** for use."
     elif pro:
         kinds = sorted({s.stance for s in stated if s.stance in FAVOURABLE})
         text = ("**Guidelines lean the same way** (for use)"
@@ -291,13 +309,16 @@ def natural_history() -> Markdown:
     )
 
 
-def fact(fact_id: str) -> Markdown:
-    """One sourced statement from the evidence base."""
+def fact(*fact_ids: str) -> Markdown:
+    """Sourced statements from the evidence base: one as a paragraph, several as a list."""
     facts = {f.id: f for f in evidence().reference.facts}
-    if fact_id not in facts:
-        raise KeyError(f"unknown fact id {fact_id!r}; known ids: {', '.join(sorted(facts))}")
-    f = facts[fact_id]
-    return Markdown(f"{f.text} ({short_cite(f.source)})")
+    unknown = [i for i in fact_ids if i not in facts]
+    if unknown or not fact_ids:
+        raise KeyError(f"unknown fact id(s) {unknown}; known ids: {', '.join(sorted(facts))}")
+    lines = [f"{facts[i].text} ({short_cite(facts[i].source)})" for i in fact_ids]
+    if len(lines) == 1:
+        return Markdown(lines[0])
+    return Markdown("\n".join(f"- {line}" for line in lines))
 
 
 def mcids() -> Markdown:
