@@ -35,6 +35,7 @@ def test_short_cite_names_first_author_or_body() -> None:
     assert render.short_cite("hayden2021") == "Hayden 2021"
     assert render.short_cite("nice2016") == "NICE 2016"
     assert render.short_cite("menezescosta2012") == "Menezes Costa 2012"
+    assert render.short_cite("who2023") == "WHO 2023"
 
 
 @pytest.mark.parametrize("treatment_id", TREATMENTS)

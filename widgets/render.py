@@ -38,6 +38,8 @@ def short_cite(source_id: str) -> str:
     authors = src.authors
     if "(" in authors and ")" in authors:  # "National Institute ... (NICE)"
         name = authors[authors.index("(") + 1 : authors.index(")")]
+    elif "," not in authors and len(authors.split()) >= 3 and all(w[0].isupper() for w in authors.split()):
+        name = "".join(w[0] for w in authors.split())  # "World Health Organization" -> "WHO"
     elif "," in authors or " " in authors.split(",")[0].strip():
         first = authors.split(",")[0].split(";")[0].strip()
         parts = first.split()
@@ -151,7 +153,8 @@ def patient_summary(treatment_id: str) -> Markdown:
 def evidence_summary(treatment_id: str) -> Markdown:
     """Every effect estimate of a treatment: comparison, effect with CI, scale, certainty, source."""
     t = _treatment(treatment_id)
-    parts = [f"#### What the research shows: {t.name}"]
+    parts = [] if t.estimates else ["**No effect estimate with a confidence interval was found** "
+                                     "in the course's sources."]
     if t.estimates:
         rows = []
         for est in t.estimates:
@@ -191,7 +194,7 @@ def stances_table(treatment_id: str) -> Markdown:
     rows = [[f"{s.body} {s.year}", s.stance, s.wording, s.population, short_cite(s.source)]
             for s in t.stances]
     table = _table(["Guideline", "Stance", "What it says", "For whom", "Source"], rows)
-    return Markdown(f"#### What guidelines say: {t.name}\n\n{table}\n\n{agreement(treatment_id)}")
+    return Markdown(f"{table}\n\n{agreement(treatment_id)}")
 
 
 def agreement(treatment_id: str) -> str:
