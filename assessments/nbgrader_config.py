@@ -1,0 +1,51 @@
+"""nbgrader configuration of the low back pain course (run every nbgrader command in this folder).
+
+Environment variables let one config serve a laptop, a JupyterHub and the tests:
+
+- ``NBGRADER_DB_URL``: the gradebook. Default: SQLite ``gradebook.db`` in this folder. For a
+  shared hub use Postgres, e.g. ``postgresql://nbgrader:secret@db.example.org/lbp_course``
+  (install ``psycopg2-binary`` on the grading machine).
+- ``NBGRADER_EXCHANGE``: the exchange folder for release/fetch/submit/collect. Default: the
+  course-local ``exchange/`` folder; on a shared JupyterHub point it at a folder every user can
+  reach, such as nbgrader's own default ``/usr/local/share/nbgrader/exchange``.
+- ``LBP_CELL_TIMEOUT``: seconds one cell may run during autograde before it is stopped (default 30).
+"""
+
+import os
+import sys
+
+c = get_config()
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+ASSIGNMENTS = ["evidence-appraisal", "biopsychosocial-case", "treatment-choices"]
+
+c.CourseDirectory.course_id = "lbp-evidence"
+c.CourseDirectory.root = ROOT
+c.CourseDirectory.db_url = os.environ.get("NBGRADER_DB_URL", "sqlite:///" + os.path.join(ROOT, "gradebook.db"))
+c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", os.path.join(ROOT, "exchange"))
+
+# A cell that runs longer than this is interrupted; its tests then fail, the rest still run.
+c.Execute.timeout = int(os.environ.get("LBP_CELL_TIMEOUT", "30"))
+
+# A deleted test cell is put back from the gradebook, so deleting a failing test earns nothing.
+c.OverwriteCells.add_missing_cells = True
+
+# Graded widgets write answers.json beside the notebook; autograde must never overwrite a
+# student's answers with a file left in source/ (instructor.py also refuses to generate then).
+c.Autograde.exclude_overwriting = {name: ["answers.json"] for name in ASSIGNMENTS}
+
+# Feedback must not show hidden tests, neither their code nor the tracebacks of failing asserts
+# (nbgrader issue #917): HideTestDetails strips hidden regions and clears test-cell outputs.
+sys.path.insert(0, ROOT)
+from instructor import HideTestDetails  # noqa: E402
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, HideTestDetails, CSSHTMLHeaderPreprocessor]
+
+# LMS downloads for `nbgrader zip_collect`: put the files (or zips of them) in
+# downloaded/<assignment>/archive/, each named <student-id>--<file name>, e.g.
+# s1234--calculations.ipynb and s1234--answers.json (the answers of graded widgets).
+c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
+c.FileNameCollectorPlugin.named_regexp = r"^(?:.*/)?(?P<student_id>[A-Za-z0-9_.-]+?)--(?P<file_id>[^/]+)$"
+c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".json"]

@@ -1,0 +1,364 @@
+"""The nbgrader course end to end, with the real nbgrader commands, in a temporary copy.
+
+One module-scoped run: generate every assignment; build a test class of submissions (full,
+untouched, partial, syntax error, exception, infinite loop, graded widget answers, an edited
+locked test cell, deleted cells, a missing notebook, a corrupt answers file); collect through the
+exchange and through zip_collect; autograde (nbgrader CLI, and the instructor CLI that drives
+NbGraderAPI in process); generate feedback; export. Then check exact scores, the CSVs, and that
+neither released notebooks nor feedback show solutions or hidden tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.grading_support import (
+    COURSE,
+    HIDDEN,
+    MARK_SCHEME,
+    SOLUTION,
+    Submission,
+    html_text,
+    notebook_text,
+    regions,
+    run,
+)
+from tests.servers import hermetic_env
+from widgets.answers import record_answer
+
+EA, BPS, TC = "evidence-appraisal", "biopsychosocial-case", "treatment-choices"
+STUDENTS = ["full", "blank", "partial", "syntax", "exception", "loop", "widgets", "locked", "deleted",
+            "missing"]
+# Exact autograded points each student should get (manual tasks are left ungraded).
+EXPECTED = {
+    EA: {"full": 9, "blank": 0, "partial": 4, "syntax": 7, "exception": 5, "loop": 6, "widgets": 0,
+         "locked": 7, "deleted": 5, "missing": 5},
+    BPS: {"full": 10, "blank": 0, "partial": 5, "widgets": 6},
+    TC: {"full": 7, "blank": 0, "partial": 3, "exception": 0, "widgets": 6},
+}
+MAX_AUTO = {EA: 9, BPS: 10, TC: 7}
+BANK = "assessment-treatment-choices"
+RIGHT_QUIZ = {"massage-certainty": "a", "massage-interval": "no", "nice-massage": "b",
+              "passive-treatments": ["manipulation", "massage"], "invented-nnt": 5.0}
+CASE = "assessment-alex"
+
+WRONG_NO_EFFECT = "def includes_no_effect(low, high, no_effect=0.0):\n    return low < no_effect < high\n"
+NAIVE_NNT = "def nnt(c, t):\n    return math.ceil(1 / abs(t - c))\n\nexercise_nnt = nnt(0.30, 0.50)\n"
+WRONG_STARTBACK = '''def startback_group(answers):
+    total = sum(answers[n] == "agree" for n in range(1, 9)) + (answers[9] != "not at all")
+    sub = sum(answers[n] == "agree" for n in (5, 6, 7, 8)) + (answers[9] != "not at all")
+    return "low" if total <= 3 else "high" if sub >= 4 else "medium"
+'''
+
+
+@dataclass
+class Graded:
+    root: Path
+    env: dict[str, str]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _quiz_answers(folder: Path, answers: dict[str, object]) -> None:
+    """Answer the graded quiz with the real widget, as a student would, saving to folder/answers.json."""
+    from widgets import Quiz
+
+    quiz = Quiz(BANK, graded=True, answers_path=folder / "answers.json")
+    for question_id, value in answers.items():
+        view = quiz.question(question_id)
+        view.set_current(value)
+        view.check.click()
+
+
+def _sort_factors(folder: Path, domains: dict[str, str], flags: list[str]) -> None:
+    """Sort the case's factors with the real FactorSorter in graded mode."""
+    from widgets import FactorSorter
+
+    sorter = FactorSorter(CASE, graded=True, answers_path=folder / "answers.json")
+    for factor_id, domain in domains.items():
+        sorter.dropdowns[factor_id].value = domain
+    for factor_id in flags:
+        sorter.checkboxes[factor_id].value = True
+    sorter.check.click()
+
+
+def _right_factors() -> tuple[dict[str, str], list[str]]:
+    from widgets._cases import load_case
+
+    factors = load_case(CASE).factors
+    return {f.id: f.domain for f in factors}, [f.id for f in factors if f.yellow_flag]
+
+
+def _build_class(root: Path) -> None:
+    """Write every submission of the test class (except those that go through the exchange)."""
+    src, rel, sub = root / "source", root / "release", root / "submitted"
+
+    def copy(assignment: str, name: str) -> Submission:
+        return Submission(rel / assignment / name, src / assignment / name)
+
+    calc, designs = "calculations.ipynb", "study-designs.ipynb"
+    # Evidence appraisal. "full" and "partial" arrive as LMS downloads (zip_collect).
+    archive = root / "downloaded" / EA / "archive"
+    archive.mkdir(parents=True)
+    for name in (calc, designs):
+        nb = copy(EA, name)
+        for gid in ("above-mcid-answer", "no-effect-answer", "nnt-answer", "designs-answer"):
+            if any(c.metadata.get("nbgrader", {}).get("grade_id") == gid for c in nb.nb.cells):
+                nb.answer(gid)
+        shutil.copy(nb.save(root / "tmp-full"), archive / f"full--{name}")
+    partial_calc = copy(EA, calc).answer("above-mcid-answer").answer("no-effect-answer", WRONG_NO_EFFECT)
+    shutil.copy(partial_calc.answer("nnt-answer", NAIVE_NNT).save(root / "tmp-partial"), archive / f"partial--{calc}")
+    shutil.copy(copy(EA, designs).answer("designs-answer").save(root / "tmp-partial"), archive / f"partial--{designs}")
+
+    def solved_calc() -> Submission:
+        return copy(EA, calc).answer("above-mcid-answer").answer("no-effect-answer").answer("nnt-answer")
+
+    def put(student: str, *notebooks: Submission) -> None:
+        for nb in notebooks:
+            nb.save(sub / student / EA)
+
+    put("blank", copy(EA, calc), copy(EA, designs))
+    put("syntax", solved_calc().answer("above-mcid-answer", "def above_mcid(benefit, mcid)\n    return benefit >= mcid\n"),
+        copy(EA, designs).answer("designs-answer"))
+    put("exception",
+        solved_calc().answer("above-mcid-answer", "def above_mcid(benefit, mcid):\n    return benefit >= mcid\n\nint('two')\n")
+        .answer("no-effect-answer", "def includes_no_effect(low, high, no_effect=0.0):\n    return 1 / 0\n"),
+        copy(EA, designs).answer("designs-answer", 'study_designs = {"a": "randomised controlled trial", "b": "randomised controlled trial", "c": "cohort study", "d": "case series"}\n'))
+    loop = solved_calc()
+    loop.answer("nnt-answer", "while True:\n    pass\n\n" + loop.nb.cells[[c.metadata.get("nbgrader", {}).get("grade_id") for c in loop.nb.cells].index("nnt-answer")].source)
+    put("loop", loop, copy(EA, designs).answer("designs-answer"))
+    locked = solved_calc().answer("no-effect-answer", "def includes_no_effect(low, high, no_effect=0.0):\n    return True\n")
+    locked.answer("no-effect-tests", "pass\n")  # the student "fixes" the failing test
+    put("locked", locked, copy(EA, designs).answer("designs-answer"))
+    put("deleted", solved_calc().delete("above-mcid-answer").delete("no-effect-tests"),
+        copy(EA, designs).delete("designs-answer"))
+    put("missing", copy(EA, calc).answer("above-mcid-answer").answer("nnt-answer"))  # no study-designs.ipynb
+
+    # Biopsychosocial case: code answers plus FactorSorter answers in answers.json.
+    right, flags = _right_factors()
+    for student, code in [("full", None), ("blank", False), ("partial", WRONG_STARTBACK)]:
+        nb = copy(BPS, "case.ipynb")
+        if code is not False:
+            nb.answer("startback-answer", code).answer("alex-group-answer")
+        folder = sub / student / BPS
+        nb.save(folder)
+        if student == "full":
+            _sort_factors(folder, right, flags)
+        elif student == "partial":  # 6 of 8 domains right; 3 right flags and 1 wrong one
+            wrong = dict(right, **{"low-mood": "social", "heavy-job": "psychological"})
+            _sort_factors(folder, wrong, [*flags[:3], "supportive-partner"])
+    folder = sub / "widgets" / BPS
+    copy(BPS, "case.ipynb").save(folder)
+    _sort_factors(folder, right, flags)
+
+    # Treatment choices: the graded Quiz; "widgets" goes through the exchange (see the fixture).
+    for student, answers in [("full", RIGHT_QUIZ | {"massage-studies": None}), ("blank", {}),
+                             ("partial", {"massage-certainty": "a", "nice-massage": "b",
+                                          "passive-treatments": ["massage"], "invented-nnt": 5.0})]:
+        folder = sub / student / TC
+        copy(TC, "choices.ipynb").save(folder)
+        _quiz_answers(folder, {k: v for k, v in answers.items() if v is not None})
+    folder = sub / "full" / TC
+    from widgets import load_bank
+
+    _quiz_answers(folder, {"massage-studies": load_bank(BANK).question("massage-studies").answer})
+    folder = sub / "exception" / TC
+    copy(TC, "choices.ipynb").save(folder)
+    (folder / "answers.json").write_text("{not json", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
+    base = tmp_path_factory.mktemp("course")
+    root = base / "assessments"
+    shutil.copytree(COURSE, root, ignore=shutil.ignore_patterns(
+        "release", "submitted", "autograded", "feedback", "exchange", "export", "downloaded", "*.db",
+        "__pycache__", ".ipynb_checkpoints"))
+    env = hermetic_env(base / "home")
+    env.update(LBP_CELL_TIMEOUT="5", NBGRADER_EXCHANGE=str(base / "exchange"),
+               PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]))
+    env.pop("NBGRADER_DB_URL", None)
+    result = Graded(root, env)
+    t = result.timings
+
+    t["generate: 3 assignments (instructor CLI)"] = _instructor(root, env, "generate")
+    # A stray answers file in source/ must never overwrite students' answers during autograde.
+    stray = root / "source" / TC / "answers.json"
+    stray.write_text(json.dumps({f"quiz/{BANK}/{q}": {"answer": a, "attempts": 1} for q, a in RIGHT_QUIZ.items()}))
+
+    _build_class(root)
+
+    # The exchange round trip for the "widgets" student: release, fetch, answer, submit, collect.
+    t["release to exchange + LMS zip"] = _instructor(root, env, "release", TC)
+    student_home = base / "student"
+    student_home.mkdir()
+    exchange_args = [f"--Exchange.root={base / 'exchange'}", "--course=lbp-evidence"]
+    run(student_home, env, "nbgrader", "fetch_assignment", TC, *exchange_args)
+    _quiz_answers(student_home / TC, RIGHT_QUIZ | {"massage-interval": "yes"})
+    run(student_home, env, "nbgrader", "submit", TC, "--student=widgets", *exchange_args)
+    t["collect (exchange)"] = _instructor(root, env, "collect", TC)
+    t["collect (zip_collect)"] = _instructor(root, env, "collect", EA, "--zip")
+
+    for assignment in (EA, BPS):
+        t[f"autograde {assignment}: nbgrader CLI, {len(EXPECTED[assignment])} submissions"] = run(
+            root, env, "nbgrader", "autograde", assignment, "--force", timeout=400)
+    t[f"autograde {TC}: instructor CLI (NbGraderAPI), {len(EXPECTED[TC])} submissions"] = _instructor(
+        root, env, "autograde", TC)
+    stray.unlink()
+    for assignment in (EA, BPS, TC):
+        t[f"feedback {assignment}"] = _instructor(root, env, "feedback", assignment)
+    t["export"] = _instructor(root, env, "export")
+    return result
+
+
+def _instructor(root: Path, env: dict[str, str], *args: str) -> float:
+    """Run the instructor CLI from outside the course folder; return seconds taken."""
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(root / "instructor.py"), *args], cwd=root.parent, env=env,
+                          capture_output=True, text=True, timeout=400)
+    assert proc.returncode == 0, f"instructor.py {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
+    if args[0] == "autograde":
+        assert f"[{len(EXPECTED[args[1]])}/{len(EXPECTED[args[1]])}]" in proc.stdout, proc.stdout
+    return time.perf_counter() - start
+
+
+def _auto_scores(root: Path) -> dict[tuple[str, str], float]:
+    """Autograded points per (assignment, student), from the gradebook; manual cells excluded."""
+    from nbgrader.api import Gradebook
+
+    scores: dict[tuple[str, str], float] = {}
+    with Gradebook("sqlite:///" + str(root / "gradebook.db"), "lbp-evidence") as gb:
+        for assignment in (EA, BPS, TC):
+            for submission in gb.assignment_submissions(assignment):
+                grades = [g for nb in submission.notebooks for g in nb.grades]
+                assert all(g.needs_manual_grade for g in grades if g.cell.cell_type == "markdown"), (
+                    "written answers must wait for a human grader")
+                auto = [g for g in grades if g.cell.cell_type == "code"]
+                scores[(assignment, submission.student.id)] = sum(g.score for g in auto)
+    return scores
+
+
+@pytest.mark.grading
+@pytest.mark.slow
+def test_every_submission_gets_its_exact_autograded_score(graded: Graded) -> None:
+    got = _auto_scores(graded.root)
+    expected = {(a, s): float(points) for a, table in EXPECTED.items() for s, points in table.items()}
+    rows = [f"{s:10} {a:22} expected {expected[(a, s)]:4g}  got {got.get((a, s), 'missing')}"
+            for (a, s) in sorted(expected)]
+    timings = [f"{seconds:6.1f} s  {what}" for what, seconds in graded.timings.items()]
+    print("\n" + "\n".join(rows + [""] + timings))
+    assert got == expected
+
+
+@pytest.mark.grading
+@pytest.mark.slow
+def test_grades_csv_lists_every_student_for_every_assignment(graded: Graded) -> None:
+    with (graded.root / "export" / "grades.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    seen = {(r["assignment"], r["student_id"]): float(r["raw_score"]) for r in rows}
+    for assignment in (EA, BPS, TC):
+        for student in STUDENTS:
+            assert (assignment, student) in seen, (assignment, student)
+            assert seen[(assignment, student)] == EXPECTED[assignment].get(student, 0)
+
+
+@pytest.mark.grading
+@pytest.mark.slow
+def test_item_analysis_csv_has_one_row_per_student_and_question(graded: Graded) -> None:
+    with (graded.root / "export" / "items.csv").open(encoding="utf-8") as handle:
+        items = list(csv.DictReader(handle))
+    score = {(r["assignment"], r["student"], r["question"]): float(r["score"]) for r in items}
+    assert score[(EA, "partial", "no-effect-tests")] == 0
+    assert score[(EA, "partial", "above-mcid-tests")] == 2
+    assert score[(EA, "locked", "no-effect-tests")] == 0  # the edited test cell was restored
+    assert score[(EA, "deleted", "no-effect-tests")] == 2  # the deleted test cell was put back
+    assert score[(EA, "missing", "designs-tests")] == 0
+    assert score[(BPS, "partial", "factors-tests")] == 3
+    assert score[(BPS, "partial", "yellow-flags-tests")] == 1
+    assert score[(TC, "widgets", "quiz-massage-interval")] == 0
+    with (graded.root / "export" / "items-summary.csv").open(encoding="utf-8") as handle:
+        summary = {(r["assignment"], r["question"]): r for r in csv.DictReader(handle)}
+    assert int(summary[(TC, "quiz-nice-massage")]["submissions"]) == len(EXPECTED[TC])
+
+
+@pytest.mark.grading
+@pytest.mark.slow
+def test_released_notebooks_hide_solutions_hidden_tests_and_mark_schemes(graded: Graded) -> None:
+    for assignment in (EA, BPS, TC):
+        sources = sorted((graded.root / "source" / assignment).glob("*.ipynb"))
+        secret = regions(SOLUTION, sources) | regions(HIDDEN, sources) | regions(MARK_SCHEME, sources)
+        assert secret, assignment
+        for released in sorted((graded.root / "release" / assignment).glob("*.ipynb")):
+            text = notebook_text(released)
+            leaks = sorted(line for line in secret if line in text)
+            assert not leaks, f"{released.name} shows {leaks}"
+            assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+    with zipfile.ZipFile(graded.root / "export" / f"{TC}-release.zip") as archive:
+        assert archive.namelist() == [f"{TC}/choices.ipynb"]
+
+
+@pytest.mark.grading
+@pytest.mark.slow
+def test_feedback_never_shows_hidden_tests_or_unwritten_solutions(graded: Graded) -> None:
+    pages = 0
+    for assignment in (EA, BPS, TC):
+        sources = sorted((graded.root / "source" / assignment).glob("*.ipynb"))
+        hidden = regions(HIDDEN, sources)
+        solutions = regions(SOLUTION, sources)
+        for page in sorted((graded.root / "feedback").glob(f"*/{assignment}/*.html")):
+            pages += 1
+            text = html_text(page)
+            leaks = sorted(line for line in hidden if line in text)
+            assert not leaks, f"{page} shows hidden tests {leaks}"
+            assert "AssertionError" not in text, f"{page} shows a test traceback"
+            if page.parts[-3] == "blank":
+                assert not [line for line in solutions if line in text], f"{page} shows solutions"
+    assert pages >= sum(len(table) for table in EXPECTED.values())
+
+
+@pytest.mark.grading
+def test_answer_key_agrees_with_the_evidence_data() -> None:
+    """The quiz key must follow the evidence data, so a changed review cannot leave it wrong."""
+    from widgets import evidence, load_bank
+
+    ev = evidence()
+    massage = ev.treatment("massage")
+    result = next(e for e in massage.estimates if e.id == "massage-chronic-pain-active")
+    bank = load_bank(BANK)
+    crosses = result.ci_low <= 0 <= result.ci_high
+    assert bank.question("massage-interval").correct_ids == (["yes"] if crosses else ["no"])
+    assert result.certainty in ("low", "very low")  # the key of massage-certainty assumes it
+    nice = next(s for s in massage.stances if s.body == "NICE")
+    assert nice.stance == "only alongside exercise"  # the key of nice-massage
+    assert ev.treatment("massage").category == "passive"
+
+
+def test_scoring_helpers_give_zero_never_an_error(tmp_path: Path) -> None:
+    from widgets.grading import factor_points, quiz_points, yellow_flag_points
+
+    path = tmp_path / "answers.json"
+    assert quiz_points(BANK, "nice-massage", path) == 0  # no file: never answered
+    assert factor_points(CASE, 4, path) == 0 and yellow_flag_points(CASE, 2, path) == 0
+    path.write_text("{broken", encoding="utf-8")
+    assert quiz_points(BANK, "nice-massage", path) == 0
+    path.unlink()
+    record_answer(f"quiz/{BANK}/nice-massage", {"answer": "b", "attempts": 3}, path)
+    record_answer(f"quiz/{BANK}/passive-treatments", {"answer": ["massage"], "attempts": 1}, path)
+    record_answer(f"quiz/{BANK}/invented-nnt", {"answer": "five", "attempts": 1}, path)
+    assert quiz_points(BANK, "nice-massage", path) == 1
+    assert quiz_points(BANK, "passive-treatments", path) == 0
+    assert quiz_points(BANK, "invented-nnt", path) == 0
+    right, flags = _right_factors()
+    record_answer(f"factors/{CASE}", {**right, "yellow_flags": [*flags, "supportive-partner"]}, path)
+    assert factor_points(CASE, 4, path) == 4
+    assert yellow_flag_points(CASE, 2, path) == pytest.approx(2 * (len(flags) - 1) / len(flags))
