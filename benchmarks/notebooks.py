@@ -19,7 +19,7 @@ BASELINES: dict[str, list[str]] = {
     "slider-label.ipynb": [
         "import ipywidgets as w\n"
         "slider = w.IntSlider(description='Value')\n"
-        "label = w.Label(value='0')\n"
+        "label = w.Label(value='0').add_class('lbp-bench-out')\n"
         "slider.observe(lambda change: setattr(label, 'value', str(change['new'])), names='value')\n"
         "w.VBox([slider, label])"
     ],
@@ -28,6 +28,20 @@ BASELINES: dict[str, list[str]] = {
     # Headless execution: an empty notebook.
     "empty.ipynb": [],
 }
+
+
+# Interaction probes: several copies of one course widget, one per measured repetition.
+def probe_sources(copies: int) -> dict[str, list[str]]:
+    show = "from IPython.display import display\n"
+    return {
+        "probe-slider.ipynb": [
+            f"{show}from widgets import EvidenceSlider\nfor _ in range({copies}):\n"
+            "    display(EvidenceSlider('massage'))"
+        ],
+        "probe-quiz.ipynb": [
+            f"{show}from widgets import Quiz\nfor _ in range({copies}):\n    display(Quiz('start-here'))"
+        ],
+    }
 
 
 def new_notebook(sources: list[str]) -> nbformat.NotebookNode:
@@ -45,12 +59,6 @@ def write_baselines(folder: Path) -> Path:
     return folder
 
 
-def write_probe(folder: Path, name: str, sources: list[str]) -> Path:
-    """Write a small notebook that shows one course widget (for interaction round trips)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    nbformat.write(new_notebook(sources), path)
-    return path
 
 
 def lessons() -> list[Path]:
