@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -65,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.md", help="where to write the table")
     parser.add_argument("--sessions", type=int, default=30, help="concurrent sessions in the load test")
     args = parser.parse_args(argv)
+    # Stop cleanly on SIGTERM too: the context managers then stop every server and kernel started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     reps, warmup = (1, 0) if args.quick else (args.reps, 1)
     chosen = args.only or (["load"] if args.load else MEASURES)
