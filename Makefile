@@ -19,8 +19,9 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall only when the project's dependency list changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# The pinned set Binder builds (binder/requirements.txt ends with `-e .`): CI tests what Binder runs.
+$(VENV)/.installed: pyproject.toml binder/requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r binder/requirements.txt
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
@@ -29,7 +30,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 start: $(VENV)/.installed
 	@echo "Course home: $(HOME_PAGE)"
-	$(BIN)/voila lessons --no-browser --Voila.ip=127.0.0.1 --port=$(PORT)
+	JUPYTER_PATH=$(CURDIR)/share/jupyter $(BIN)/voila lessons --no-browser --Voila.ip=127.0.0.1 --port=$(PORT)
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) lessons/00-start-here.ipynb

@@ -107,12 +107,10 @@ into the course is stored.
    c.Exchange.root = "{d.exchange}"
    ```
 
-3. **Instructors** run nbgrader in `{d.repo_name}/assessments/` with the same exchange:
-   `export NBGRADER_EXCHANGE={d.exchange}`, then `nbgrader generate_assignment <name>`,
-   `nbgrader release_assignment <name>`, and after the deadline `nbgrader collect <name>` and
-   `nbgrader autograde <name>`. Students fetch and submit from JupyterLab's *Assignments* tab.
-   On a hub with several instructors, point `NBGRADER_DB_URL` at a shared database (see
-   `assessments/nbgrader_config.py`).
+3. **Instructors** grade in `{d.repo_name}/assessments/` as described under *Instructors: grading
+   with nbgrader*, with `export NBGRADER_EXCHANGE={d.exchange}` so that release and collect use the
+   hub's exchange. Students fetch and submit from JupyterLab's *Assignments* tab. With several
+   instructors, point `NBGRADER_DB_URL` at a shared database.
 {END}"""
 
 

@@ -1,6 +1,7 @@
-"""Every course page in Voila: it loads, its widgets render, it shows no code and no error, the
-console stays clean, it talks to nobody but the Voila server, and axe-core finds no serious or
-critical accessibility violation. A full-page screenshot of each is kept in test-artifacts/.
+"""Every course page in Voila, in one load: it loads, its widgets render, it shows no code and no
+error, the console stays clean, it talks to nobody but the Voila server, it links to the previous
+lesson, the course home and the next lesson, and axe-core finds no serious or critical
+accessibility violation. A full-page screenshot of each is kept in test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def nav_targets(page_file: str) -> list[str]:
 
 
 @pytest.mark.parametrize("page_file", PAGES)
-def test_page_renders_cleanly(page_file, page, voila, visit_page):
+def test_page_is_clean_and_accessible(page_file, page, voila, visit_page):
     visit = visit_page(page_file)
     shot = screenshot(page, page_file)
     problems = []
@@ -45,20 +46,12 @@ def test_page_renders_cleanly(page_file, page, voila, visit_page):
     problems += [f"request beyond the Voila server: {url}" for url in only_server(visit.requests, voila.url)]
     problems += [f"no link to {target} (previous, home or next)" for target in nav_targets(page_file)
                  if target not in visit.links]
+    violations = run_axe(page) if not visit.ready_error else []
+    problems += [f"axe-core {v['impact']} {v['id']}: {v['help']} at {v['targets']}" for v in violations]
     record(
-        page_file, load_seconds=round(visit.load_seconds, 2), rendered_views=visit.rendered_views,
+        page_file, axe=f"{len(violations)} ({', '.join(v['id'] for v in violations) or 'none'})",
+        load_seconds=round(visit.load_seconds, 2), rendered_views=visit.rendered_views,
         expected_views=visit.expected_views, all_widgets=visit.all_widgets, widgets=visit.hooks,
         screenshot=str(shot),
     )
     assert not problems, f"{page_file}:\n  " + "\n  ".join(problems)
-
-
-@pytest.mark.parametrize("page_file", PAGES)
-def test_no_serious_accessibility_violations(page_file, page, visit_page):
-    visit = visit_page(page_file)
-    assert not visit.ready_error, f"{page_file}: page not ready: {visit.ready_error}"
-    violations = run_axe(page)
-    record(page_file, axe=f"{len(violations)} ({', '.join(v['id'] for v in violations) or 'none'})")
-    assert not violations, f"{page_file}: axe-core found:\n  " + "\n  ".join(
-        f"{v['impact']} {v['id']}: {v['help']} at {v['targets']}" for v in violations
-    )
