@@ -114,8 +114,21 @@ def test_graded_mode_writes_at_once_and_restores(_in_tmp: Path) -> None:
     assert record["quiz/gallery/massage-guidelines"] == {"answer": ["acp", "nice"], "attempts": 1}
     reopened = Quiz("gallery", graded=True)
     again = reopened.question("massage-certainty")
-    assert again.input.value == "very-low" and again.attempts == 2 and "Correct." in again.feedback.value
-    assert reopened.score == 2 and reopened.attempts == 3
+    assert again.input.value == "very-low" and again.attempts == 2
+    assert "Answer saved:" in again.feedback.value and "very low" in again.feedback.value
+    assert reopened.attempts == 3
+
+
+def test_graded_mode_never_tells_right_from_wrong(_in_tmp: Path) -> None:
+    quiz = Quiz("gallery", graded=True)
+    view = quiz.question("massage-certainty")
+    assert view.check.description == "Save answer"
+    for choice in ("high", "very-low"):
+        view.input.value = choice
+        view.check.click()
+        text = view.feedback.value + quiz.score_text.value
+        assert "Correct" not in text and "Not quite" not in text and "Score" not in text
+        assert view.correct is None and quiz.score == 0
 
 
 def test_graded_numeric_is_a_float(_in_tmp: Path) -> None:

@@ -8,6 +8,8 @@ announce, and updates the score (full points for a fully right answer, else none
 In graded mode each checked answer is written at once to ``answers.json`` under
 ``quiz/<bank-id>/<question-id>`` as ``{"answer": ..., "attempts": n}`` (single: option id;
 multiple: sorted list of option ids; numeric: float) and restored when the quiz is rebuilt.
+Graded mode is for assessments, so it saves without telling right from wrong: the button reads
+*Save answer*, the feedback confirms what was saved, and no score is shown until nbgrader marks it.
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ class QuestionView(w.VBox):
             self.input = w.FloatText(value=0.0, description=f"{label}{unit}", **wide_description())
             inputs = [self.input]
         self.input.add_class("lbp-quiz-input")
-        self.check = w.Button(description="Check answer", tooltip=f"Check your {label.lower()}")
+        verb = "Save" if graded else "Check"
+        self.check = w.Button(description=f"{verb} answer", tooltip=f"{verb} your {label.lower()}")
         self.check.add_class("lbp-quiz-check")
         self.check.on_click(self._on_check)
         self.feedback = w.HTML(status(""))
@@ -143,8 +146,25 @@ class QuestionView(w.VBox):
             parts.append(f"<p>{esc(q.explanation)}</p>")
         return status(" ".join(parts))
 
+    def saved_html(self, value: Any) -> str:
+        """Graded mode: confirm what was saved, without saying whether it is right."""
+        q = self.question
+        if q.kind == "numeric":
+            unit = f" {esc(q.unit)}" if q.unit else ""
+            what = f"{fmt(float(value))}{unit}"
+        else:
+            chosen = [value] if q.kind == "single" else value
+            what = "; ".join(f"“{esc(o.text)}”" for o in self.options if o.id in chosen)
+        return status(
+            f"<strong>Answer saved:</strong> {what}. It is marked after you hand in; "
+            "you can change it until then."
+        )
+
     def show(self, value: Any) -> None:
         self.answer = value
+        if self.graded:
+            self.feedback.value = self.saved_html(value)
+            return
         self.correct = self.is_right(value)
         self.feedback.value = self.feedback_html(value)
 
@@ -152,7 +172,7 @@ class QuestionView(w.VBox):
     def _on_check(self, _button: w.Button | None = None) -> None:
         value = self.current()
         if value is None or value == []:
-            self.feedback.value = status("Choose an answer first, then press Check answer.")
+            self.feedback.value = status(f"Choose an answer first, then press {self.check.description}.")
             return
         self.attempts += 1
         self.show(value)
@@ -230,6 +250,12 @@ class Quiz(w.VBox):
         self.score = sum(v.question.points for v in self.questions if v.correct)
         self.attempts = sum(v.attempts for v in self.questions)
         self.answered = sum(1 for v in self.questions if v.attempts)
+        if self.graded:
+            self.score_text.value = status(
+                f"{self.answered} of {len(self.questions)} questions answered and saved. "
+                "Marks appear after grading."
+            )
+            return
         self.score_text.value = status(
             f"Score: {fmt(self.score)} of {fmt(self.max_score)} points "
             f"({self.answered} of {len(self.questions)} questions checked)."
