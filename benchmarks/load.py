@@ -119,27 +119,30 @@ def run_load(
         idle_kernels = len(kernel_processes(server.proc.pid))  # a preheated pool, if configured
         result.server_mb_before = rss_mb(server_proc)
         sockets: list[KernelSocket] = []
-        with ThreadPoolExecutor(max_workers=sessions) as pool:
-            futures = [
-                pool.submit(_open_session, server.url, server.port, notebook, time_limit / 2)
-                for _ in range(sessions)
-            ]
-            wait(futures, timeout=max(1.0, deadline - time.monotonic()))
-            for future in futures:
-                if not future.done():
-                    result.errors.append("session did not render before the time limit")
-                    continue
-                if (err := future.exception()) is not None:
-                    result.errors.append(f"{type(err).__name__}: {err}")
-                    continue
-                sock, seconds, models = future.result()
-                sockets.append(sock)
-                result.render_seconds.append(seconds)
-                result.widget_models.append(models)
-            result.server_mb_loaded = rss_mb(server_proc)
-            result.kernel_mb = [rss_mb(p) for p in kernel_processes(server.proc.pid)]
-            for sock in sockets:
-                sock.close()
+        # No `with` block: a session stuck past the time limit must not hold the run; stopping the
+        # server at the end breaks its connection and ends its thread.
+        pool = ThreadPoolExecutor(max_workers=sessions)
+        futures = [
+            pool.submit(_open_session, server.url, server.port, notebook, min(60.0, time_limit / 2))
+            for _ in range(sessions)
+        ]
+        wait(futures, timeout=max(1.0, deadline - time.monotonic()))
+        pool.shutdown(wait=False, cancel_futures=True)
+        for future in futures:
+            if not future.done():
+                result.errors.append("session did not render before the time limit")
+                continue
+            if (err := future.exception()) is not None:
+                result.errors.append(f"{type(err).__name__}: {err}")
+                continue
+            sock, seconds, models = future.result()
+            sockets.append(sock)
+            result.render_seconds.append(seconds)
+            result.widget_models.append(models)
+        result.server_mb_loaded = rss_mb(server_proc)
+        result.kernel_mb = [rss_mb(p) for p in kernel_processes(server.proc.pid)]
+        for sock in sockets:
+            sock.close()
         closed = time.monotonic()
         limit = closed + cull_timeout + 30.0
         while time.monotonic() < min(limit, deadline + 60.0):
