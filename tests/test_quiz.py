@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from widgets import evidence
-from widgets.answers import load_answers
+from widgets.answers import load_answers, record_answer
 from widgets.questions import QuestionBankError, evidence_value, known_banks, load_bank
 from widgets.quiz import Quiz
 
@@ -149,7 +149,16 @@ def test_corrupt_answers_file_is_reported_and_answers_still_saved(_in_tmp: Path)
     view.input.value = "very-low"
     view.check.click()
     assert load_answers()["quiz/gallery/massage-certainty"]["answer"] == "very-low"
-    assert (_in_tmp / "answers.corrupt.json").read_text() == "{not json"
+    assert (_in_tmp / "answers.corrupt-1.json").read_text() == "{not json"
+
+
+def test_a_second_corruption_keeps_the_first_backup(_in_tmp: Path) -> None:
+    for n, junk in enumerate(["{first", "{second"], start=1):
+        (_in_tmp / "answers.json").write_text(junk)
+        record_answer("quiz/gallery/x", {"answer": "a", "attempts": n})
+    assert (_in_tmp / "answers.corrupt-1.json").read_text() == "{first"
+    assert (_in_tmp / "answers.corrupt-2.json").read_text() == "{second"
+    assert load_answers()["quiz/gallery/x"]["attempts"] == 2
 
 
 def test_default_mode_writes_nothing(_in_tmp: Path) -> None:

@@ -97,7 +97,7 @@ def load_record(graded: bool, path: Path | str | None, errors: ErrorBox) -> dict
     except AnswersError as err:
         errors.show(
             f"{err}. Your new answers will still be saved; the unreadable file will be kept "
-            "beside it as answers.corrupt.json for your instructor."
+            "beside it as answers.corrupt-N.json for your instructor."
         )
         return {}
 

@@ -43,6 +43,14 @@ def load_answers(path: Path | str | None = None) -> dict[str, Any]:
     return data
 
 
+def _unused_backup_name(path: Path) -> Path:
+    """answers.corrupt-1.json, -2, ...: a second corruption never overwrites the first backup."""
+    number = 1
+    while (backup := path.with_name(f"{path.stem}.corrupt-{number}.json")).exists():
+        number += 1
+    return backup
+
+
 def record_answer(key: str, value: Any, path: Path | str | None = None) -> None:
     """Store ``value`` under ``key``, keeping every other answer; atomic."""
     path = Path(path) if path is not None else answers_path()
@@ -50,7 +58,7 @@ def record_answer(key: str, value: Any, path: Path | str | None = None) -> None:
         answers = load_answers(path)
     except AnswersError:
         # Keep the unreadable record for the instructor instead of overwriting it.
-        os.replace(path, path.with_suffix(".corrupt.json"))
+        os.replace(path, _unused_backup_name(path))
         answers = {}
     answers[key] = value
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".answers-", suffix=".tmp")

@@ -223,8 +223,8 @@ class EvidenceSlider(w.VBox):
                             f"{est.participants} people" if est.participants else "") if p
             )
             parts.append(
-                f"<p>Compared with {esc(est.comparison)} ({esc(est.population)} back pain, "
-                f"{esc(est.time_point)}), the {est.outcome} result was <strong>{est.measure} "
+                f"<p>Compared with {esc(est.comparison)} ({esc(est.population)} back pain; "
+                f"time point: {esc(est.time_point)}), the {est.outcome} result was <strong>{est.measure} "
                 f"{fmt(est.estimate)} (95% CI {fmt(est.ci_low)} to {fmt(est.ci_high)})</strong> on the "
                 f"scale “{esc(self.scale.label)}”. Turned so that larger means more benefit: "
                 f"<strong>{fmt(b)}</strong> (from {fmt(low)} to {fmt(high)}).</p>"
