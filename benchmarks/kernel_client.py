@@ -65,7 +65,15 @@ class KernelSocket:
     def wait_for(
         self, match: Callable[[dict[str, Any]], bool], timeout: float | None = None
     ) -> dict[str, Any]:
-        """Receive messages until one matches; raise ``TimeoutError`` if none does in time."""
+        """The first message, already received or still to come, that matches; bounded in time.
+
+        Messages seen while waiting for another are kept and searched first: the kernel's shell
+        and iopub channels are not ordered with respect to each other, so (under load) the 'idle'
+        status of a request can arrive before its reply.
+        """
+        for msg in self.received:
+            if match(msg):
+                return msg
         deadline = time.monotonic() + (timeout or self.timeout)
         while True:
             left = deadline - time.monotonic()
