@@ -113,3 +113,11 @@ def test_controls_have_names_and_css_hooks() -> None:
         assert control.description
     assert "lbp-explorer" in explorer._dom_classes
     assert "lbp-explorer-chart" in explorer.chart._dom_classes
+
+
+def test_filters_can_be_preset_for_a_section_page() -> None:
+    explorer = EvidenceExplorer(category="passive", population="chronic")
+    assert explorer.category_filter.value == "passive" and explorer.population_filter.value == "chronic"
+    assert evidence().treatment(explorer.treatment_id).category == "passive"
+    with pytest.raises(TraitError, match="bogus"):
+        EvidenceExplorer(category="bogus")

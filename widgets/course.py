@@ -13,7 +13,16 @@ MANIFEST = Path(__file__).parent / "data" / "course.yaml"
 
 class Lesson(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    file: str = Field(pattern=r"^\d\d-[a-z0-9-]+\.ipynb$")
+    file: str = Field(pattern=r"^\d\d[a-z]?-[a-z0-9-]+\.ipynb$")
+
+    @property
+    def number(self) -> str:
+        """'04' for a lesson or section page, '04a' for a treatment page inside section 04."""
+        return self.file.split("-", 1)[0]
+
+    @property
+    def is_subpage(self) -> bool:
+        return len(self.number) > 2
     title: str
     summary: str
 
@@ -49,7 +58,7 @@ class Course(BaseModel):
     def readme_table(self) -> str:
         """The lesson table shown in README.md (a test keeps the two in step)."""
         rows = ["| # | Lesson | What it covers |", "|---|---|---|"]
-        rows += [f"| {x.file[:2]} | [{x.title}](lessons/{x.file}) | {x.summary} |" for x in self.lessons]
+        rows += [f"| {x.number} | [{x.title}](lessons/{x.file}) | {x.summary} |" for x in self.lessons]
         return "\n".join(rows)
 
 

@@ -56,7 +56,10 @@ class EvidenceExplorer(w.VBox):
     treatment_id = Unicode("", help="treatment shown in the detail pane").tag(sync=True)
     error = Unicode("", help="the last error shown to the learner, if any").tag(sync=True)
 
-    def __init__(self, *, ev: EvidenceBase | None = None) -> None:
+    def __init__(
+        self, *, category: str = "all", population: str = "all", ev: EvidenceBase | None = None
+    ) -> None:
+        """``category`` and ``population`` preset the filters (e.g. ``category="passive"``)."""
         self.ev = ev or evidence()
         self._errors = ErrorBox()
         self.population_filter = w.Dropdown(
@@ -91,6 +94,10 @@ class EvidenceExplorer(w.VBox):
         w.link((self.treatment_picker, "value"), (self, "treatment_id"))
         self.observe(self._redraw, names=["population", "category"])
         self.observe(self._show_detail, names=["treatment_id"])
+        self.category, self.population = category, population
+        if category != "all":
+            in_category = [t for t in self.ev.treatments.values() if t.category == category]
+            self.treatment_id = sorted(in_category, key=lambda t: t.name)[0].id
         self._redraw()
         self._show_detail()
 

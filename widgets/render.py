@@ -368,7 +368,9 @@ def treatments_overview(category: str | None = None) -> Markdown:
 def lesson_map() -> Markdown:
     """The course map: every lesson with its link and summary, from the manifest."""
     c = course()
-    lines = [f"- [{lesson.title}]({lesson.file}): {lesson.summary}" for lesson in c.lessons]
+    lines = [
+        f"{'    ' if x.is_subpage else ''}- [{x.title}]({x.file}): {x.summary}" for x in c.lessons
+    ]
     return Markdown(f"#### {c.title}\n\n" + "\n".join(lines))
 
 
