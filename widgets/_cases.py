@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
+
+from widgets.evidence import StrictModel, Text
 
 CASES_DIR = Path(__file__).parent / "data" / "cases"
 Domain = Literal["biological", "psychological", "social"]
@@ -21,18 +23,11 @@ AGREE, DISAGREE = "agree", "disagree"
 # The answers item 9 (bothersomeness) offers; which of them score comes from reference.yaml.
 ITEM9_LEVELS = ("not at all", "slightly", "moderately", "very much", "extremely")
 
-Text = Annotated[str, Field(min_length=1)]
-
-
 class CaseError(ValueError):
     """A case file is malformed or missing (the message names the file and field)."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Factor(_Strict):
+class Factor(StrictModel):
     id: Text
     text: Text
     domain: Domain
@@ -40,7 +35,7 @@ class Factor(_Strict):
     explanation: Text
 
 
-class StartBackAnswers(_Strict):
+class StartBackAnswers(StrictModel):
     answers: dict[int, str]
     explanation: Text
 
@@ -55,7 +50,7 @@ class StartBackAnswers(_Strict):
         return self
 
 
-class Case(_Strict):
+class Case(StrictModel):
     id: Text
     title: Text
     story: Text

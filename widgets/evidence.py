@@ -55,11 +55,13 @@ class EvidenceError(ValueError):
     """A data file of the evidence base is malformed."""
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """Base of every data model: unknown fields are errors, and loaded data cannot change."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Source(_Strict):
+class Source(StrictModel):
     """One publication or guideline, cited by ``id``."""
 
     id: Text
@@ -87,7 +89,7 @@ class Source(_Strict):
         return f"{self.authors} ({self.year}). {self.title}. {self.journal}. {where}"
 
 
-class Scale(_Strict):
+class Scale(StrictModel):
     """A measurement scale on which estimates are reported."""
 
     id: Text
@@ -104,7 +106,7 @@ class Scale(_Strict):
         return self
 
 
-class Mcid(_Strict):
+class Mcid(StrictModel):
     id: Text
     outcome: Text
     scale: Text
@@ -113,7 +115,7 @@ class Mcid(_Strict):
     note: str = ""
 
 
-class Estimate(_Strict):
+class Estimate(StrictModel):
     """One pooled (or single-trial) effect estimate with its 95% confidence interval."""
 
     id: Text
@@ -154,7 +156,7 @@ class Estimate(_Strict):
         return self.measure in ("HR", "RR")
 
 
-class GuidelineStance(_Strict):
+class GuidelineStance(StrictModel):
     body: Text
     year: int = Field(ge=1900, le=2100)
     stance: Stance
@@ -163,12 +165,12 @@ class GuidelineStance(_Strict):
     source: Text
 
 
-class Harms(_Strict):
+class Harms(StrictModel):
     summary: Text
     sources: list[Text] = Field(default_factory=list)
 
 
-class Treatment(_Strict):
+class Treatment(StrictModel):
     id: Text
     name: Text
     category: Category
@@ -202,7 +204,7 @@ class Treatment(_Strict):
         return next((e for e in self.estimates if e.id == self.headline_estimate), None)
 
 
-class NaturalHistoryPoint(_Strict):
+class NaturalHistoryPoint(StrictModel):
     cohort: Text
     weeks: float = Field(ge=0)
     mean_pain: float = Field(ge=0, le=100)
@@ -210,7 +212,7 @@ class NaturalHistoryPoint(_Strict):
     ci_high: float = Field(ge=0, le=100)
 
 
-class Fact(_Strict):
+class Fact(StrictModel):
     """A sourced statement with an optional figure (used for natural history and recurrence)."""
 
     id: Text
@@ -218,7 +220,7 @@ class Fact(_Strict):
     source: Text
 
 
-class RedFlag(_Strict):
+class RedFlag(StrictModel):
     id: Text
     sign: Text
     possible_cause: Text
@@ -226,13 +228,13 @@ class RedFlag(_Strict):
     source: Text
 
 
-class StartBackItem(_Strict):
+class StartBackItem(StrictModel):
     number: int = Field(ge=1, le=9)
     topic: Text
     subscale: bool
 
 
-class StartBack(_Strict):
+class StartBack(StrictModel):
     items: list[StartBackItem]
     subscale_items: list[int]
     low_max_total: int
@@ -250,7 +252,7 @@ class StartBack(_Strict):
         return self
 
 
-class Reference(_Strict):
+class Reference(StrictModel):
     scales: list[Scale]
     mcids: list[Mcid]
     course_mcid_note: Text

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from widgets.evidence import EvidenceBase, evidence
+from widgets.evidence import EvidenceBase, StrictModel, Text, evidence
 
 QUESTIONS_DIR = Path(__file__).parent / "data" / "questions"
 EV_FIELDS = (
@@ -28,31 +28,24 @@ EV_FIELDS = (
 )
 _PLACEHOLDER = re.compile(r"\{ev:([^}]*)\}")
 
-Text = Annotated[str, Field(min_length=1)]
-
-
 class QuestionBankError(ValueError):
     """A question bank is malformed (the message names file, question and field)."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Option(_Strict):
+class Option(StrictModel):
     id: Text
     text: Text
     correct: bool = False
     feedback: str = ""
 
 
-class AnswerFrom(_Strict):
+class AnswerFrom(StrictModel):
     treatment: Text
     estimate: Text
     field: Literal["estimate", "ci_low", "ci_high", "studies", "participants"]
 
 
-class Question(_Strict):
+class Question(StrictModel):
     id: Text
     kind: Literal["single", "multiple", "numeric"]
     prompt: Text
@@ -94,7 +87,7 @@ class Question(_Strict):
         return sorted(o.id for o in self.options if o.correct)
 
 
-class Bank(_Strict):
+class Bank(StrictModel):
     id: Text
     title: Text
     shuffle: bool = False
