@@ -89,7 +89,9 @@ def test_evidence_slider_survives_any_input(treatment: str, steps: list, graded:
             assert math.isfinite(slider.prediction)
             assert slider.minimum <= slider.prediction <= slider.maximum
             assert slider.error == "", slider.error
-            if slider.revealed:
+            if slider.revealed and slider.estimate is None:
+                assert slider.verdict == "no estimate"  # e.g. lumbar-roll: said plainly
+            elif slider.revealed:
                 assert slider.verdict in ("above", "inside", "below")
             else:
                 assert slider.verdict == ""
