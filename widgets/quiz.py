@@ -161,12 +161,15 @@ class QuestionView(w.VBox):
         )
 
     def show(self, value: Any) -> None:
-        self.answer = value
+        # The visible feedback goes first: each trait change below is a message of its own, and
+        # the learner should not wait for them.
         if self.graded:
             self.feedback.value = self.saved_html(value)
+            self.answer = value
             return
-        self.correct = self.is_right(value)
         self.feedback.value = self.feedback_html(value)
+        self.answer = value
+        self.correct = self.is_right(value)
 
     @shows_errors
     def _on_check(self, _button: w.Button | None = None) -> None:
@@ -174,8 +177,8 @@ class QuestionView(w.VBox):
         if value is None or value == []:
             self.feedback.value = status(f"Choose an answer first, then press {self.check.description}.")
             return
-        self.attempts += 1
         self.show(value)
+        self.attempts += 1
         if self.graded:
             record_answer(self.key, {"answer": value, "attempts": self.attempts}, self.answers_path)
 

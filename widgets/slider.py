@@ -203,11 +203,12 @@ class EvidenceSlider(w.VBox):
         self.feedback.value = status(f"<strong>{words}</strong> {lead}")
 
     def _show_reveal(self) -> None:
+        # What the learner reads goes first; each change is a message of its own.
+        self._show_feedback()
+        self.panel.value = self.reveal_html()
+        self._draw_gauge()
         self.input.disabled = self.less.disabled = self.more.disabled = True
         self.reveal_button.disabled = True
-        self._show_feedback()
-        self._draw_gauge()
-        self.panel.value = self.reveal_html()
 
     def reveal_html(self) -> str:
         """The revealed evidence as HTML (estimate, MCID, certainty, stances, sources)."""
