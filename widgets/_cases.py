@@ -14,6 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from widgets._yaml import load_yaml
 from widgets.evidence import StrictModel, Text
 
 CASES_DIR = Path(__file__).parent / "data" / "cases"
@@ -78,7 +79,7 @@ def load_case(case_id: str) -> Case:
     if not path.exists():
         raise CaseError(f"unknown case id {case_id!r}; known ids: {', '.join(known_cases())}")
     try:
-        case = Case.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        case = Case.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except (yaml.YAMLError, ValidationError) as err:
         raise CaseError(f"{path.name}: {err}") from None
     if case.id != path.stem:

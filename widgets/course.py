@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from widgets._yaml import load_yaml
 
 MANIFEST = Path(__file__).parent / "data" / "course.yaml"
 
@@ -66,7 +67,7 @@ class Course(BaseModel):
 def course() -> Course:
     """The course manifest, loaded once per process."""
     with MANIFEST.open(encoding="utf-8") as handle:
-        return Course.model_validate(yaml.safe_load(handle))
+        return Course.model_validate(load_yaml(handle))
 
 
 if __name__ == "__main__":

@@ -11,9 +11,9 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from widgets._yaml import load_yaml
 from widgets.course import course
 
 DEPLOY = Path(__file__).parent / "data" / "deploy.yaml"
@@ -61,7 +61,7 @@ class Deploy(BaseModel):
 def deploy() -> Deploy:
     """The deployment settings, loaded once per process."""
     with DEPLOY.open(encoding="utf-8") as handle:
-        return Deploy.model_validate(yaml.safe_load(handle))
+        return Deploy.model_validate(load_yaml(handle))
 
 
 def readme_section() -> str:

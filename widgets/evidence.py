@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from widgets._yaml import load_yaml
+
 DATA_DIR = Path(__file__).parent / "data" / "evidence"
 
 Category = Literal["passive", "machine-physical", "active", "combined"]
@@ -299,7 +301,7 @@ class EvidenceBase(BaseModel):
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return load_yaml(handle)
     except yaml.YAMLError as err:
         raise EvidenceError(f"{path.name}: not valid YAML: {err}") from None
 

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from widgets._yaml import load_yaml
 from widgets.evidence import EvidenceBase, StrictModel, Text, evidence
 
 QUESTIONS_DIR = Path(__file__).parent / "data" / "questions"
@@ -125,7 +126,7 @@ def load_bank(path_or_id: str | Path, ev: EvidenceBase | None = None) -> Bank:
             f"{', '.join(known_banks()) or 'none'}"
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         raise QuestionBankError(f"{path.name}: not valid YAML: {err}") from None
     try:
