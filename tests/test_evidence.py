@@ -157,6 +157,8 @@ def test_walkback_ratio_below_one_is_a_benefit(base: EvidenceBase) -> None:
     est = next(e for e in base.treatment("walking").estimates if e.id == "walkback-recurrence")
     assert est.is_ratio and est.favours_treatment_when == "below one"
     assert est.ci_high < 1
+    value, low, high = est.benefit  # inverted, so that larger means more benefit
+    assert (value, low, high) == (1 / est.estimate, 1 / est.ci_high, 1 / est.ci_low) and low > 1
 
 
 def test_patient_summaries_are_plain_and_carry_no_numbers(base: EvidenceBase) -> None:

@@ -9,7 +9,7 @@ from traitlets import TraitError
 
 from widgets import evidence
 from widgets._svg import CERTAINTY_SHAPES
-from widgets._ui import benefit, fmt
+from widgets._ui import fmt
 from widgets.evidence import ACUTE_POPULATIONS, CATEGORY_LABELS, CHRONIC_POPULATIONS
 from widgets.explorer import EvidenceExplorer
 
@@ -24,7 +24,7 @@ def test_one_row_per_estimate_with_its_numbers() -> None:
     assert sorted((t.id, e.id) for t, e in rows) == sorted(all_estimates())
     chart = explorer.chart.value
     for t, e in rows:
-        b, low, high = benefit(e)
+        b, low, high = e.benefit
         assert f"{fmt(b)} ({fmt(low)} to {fmt(high)}), {e.certainty}" in chart
         assert html.escape(t.name) in chart
 

@@ -9,7 +9,7 @@ import pytest
 from traitlets import TraitError
 
 from widgets import evidence
-from widgets._ui import benefit, fmt
+from widgets._ui import fmt
 from widgets.answers import load_answers
 from widgets.slider import EvidenceSlider, verdict
 
@@ -44,7 +44,7 @@ def test_every_treatment_predicts_and_reveals(treatment_id: str) -> None:
 def test_massage_reveal_shows_the_data() -> None:
     est = evidence().treatment("massage").headline
     slider = EvidenceSlider("massage")
-    b, low, high = benefit(est)
+    b, low, high = est.benefit
     slider.prediction = slider.maximum
     slider.reveal_button.click()
     panel = slider.panel.value
@@ -58,7 +58,7 @@ def test_massage_reveal_shows_the_data() -> None:
 
 
 def massage_bounds() -> tuple[float, float]:
-    _b, low, high = benefit(evidence().treatment("massage").headline)
+    _b, low, high = evidence().treatment("massage").headline.benefit
     return low, high
 
 

@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 import ipywidgets as w
 
 from widgets.answers import AnswersError, load_answers, record_answer
-from widgets.evidence import Estimate
 
 log = logging.getLogger("widgets")
 
@@ -45,17 +44,6 @@ def fmt(value: float) -> str:
     if math.isclose(value, round(value)):
         return str(round(value))
     return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def benefit(est: Estimate) -> tuple[float, float, float]:
-    """(estimate, low, high) turned so that larger means more benefit, ratios included.
-
-    ``Estimate.benefit`` flips differences; a ratio that favours the treatment when below one is
-    inverted here (1/x), so that it too reads 'larger = more benefit'.
-    """
-    if est.favours_treatment_when == "below one":
-        return 1 / est.estimate, 1 / est.ci_high, 1 / est.ci_low
-    return est.benefit
 
 
 class ErrorBox(w.HTML):

@@ -148,9 +148,15 @@ class Estimate(StrictModel):
 
     @property
     def benefit(self) -> tuple[float, float, float]:
-        """(estimate, low, high) turned so that larger always means more benefit."""
+        """(estimate, low, high) turned so that larger always means more benefit.
+
+        Differences that favour the treatment when negative are negated; ratios that favour it
+        when below one are inverted (1/x), so that they too read 'larger = more benefit'.
+        """
         if self.favours_treatment_when == "negative":
             return -self.estimate, -self.ci_high, -self.ci_low
+        if self.favours_treatment_when == "below one":
+            return 1 / self.estimate, 1 / self.ci_high, 1 / self.ci_low
         return self.estimate, self.ci_low, self.ci_high
 
     @property

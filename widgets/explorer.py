@@ -18,7 +18,7 @@ import ipywidgets as w
 from traitlets import TraitError, Unicode, validate
 
 from widgets import _svg
-from widgets._ui import ErrorBox, benefit, esc, fmt, shows_errors
+from widgets._ui import ErrorBox, esc, fmt, shows_errors
 from widgets.evidence import (
     ACUTE_POPULATIONS,
     CATEGORY_LABELS,
@@ -170,7 +170,7 @@ class EvidenceExplorer(w.VBox):
         mcid = self.ev.mcid_for(scale_id)
         is_ratio = scale.unit == "ratio"
         no_effect = 1.0 if is_ratio else 0.0
-        values = [v for _t, e in rows for v in benefit(e)]
+        values = [v for _t, e in rows for v in e.benefit]
         if mcid:
             values += [mcid.threshold, -mcid.threshold]
         lo, hi = _svg.padded_range(values, (no_effect, no_effect), log=is_ratio)
@@ -190,7 +190,7 @@ class EvidenceExplorer(w.VBox):
         parts.append(_svg.line(x0, top, x0, top + ROW_H * len(rows), stroke=_svg.GREY, dash="2,2"))
         for i, (t, e) in enumerate(rows):
             y = top + ROW_H * i + ROW_H / 2
-            b, low, high = benefit(e)
+            b, low, high = e.benefit
             where = f"vs {e.comparison}; {e.population}; {e.time_point}"
             summary = (f"{t.name}, {e.outcome}, {where}: {fmt(b)} (95% CI {fmt(low)} to {fmt(high)}), "
                        f"{e.certainty} certainty")
@@ -215,7 +215,7 @@ class EvidenceExplorer(w.VBox):
         for scale_id, rows in panels:
             label = self.ev.scale(scale_id).label
             for t, e in rows:
-                b, low, high = benefit(e)
+                b, low, high = e.benefit
                 body.append(
                     f"<tr><td>{esc(t.name)}</td><td>{esc(e.outcome)}</td><td>{esc(e.comparison)}</td>"
                     f"<td>{esc(e.population)}</td><td>{esc(e.time_point)}</td><td>{esc(label)}</td>"

@@ -22,7 +22,7 @@ import ipywidgets as w
 from traitlets import Bool, Float, TraitError, Unicode, validate
 
 from widgets import _svg
-from widgets._ui import ErrorBox, GradedStore, benefit, esc, fmt, shows_errors, status, wide_description
+from widgets._ui import ErrorBox, GradedStore, esc, fmt, shows_errors, status, wide_description
 from widgets.evidence import Estimate, EvidenceBase, Scale, Treatment, evidence
 
 NO_HEADLINE_SCALE = "pain-0-100"
@@ -37,7 +37,7 @@ def prediction_range(scale: Scale, est: Estimate | None, mcid: float | None) -> 
         half = (scale.high - scale.low) / 4
         lo, hi = -half, half
         step = 1.0 if half >= 20 else 0.1 if half >= 2 else 0.05
-    values = [v for v in (benefit(est) if est else ())] + ([mcid] if mcid else [])
+    values = [*(est.benefit if est else ()), *([mcid] if mcid else [])]
     if values:
         lo, hi = min(lo, *values), max(hi, *values)
     return lo, hi, step
@@ -191,7 +191,7 @@ class EvidenceSlider(w.VBox):
                 "found to compare it with: see below what is missing."
             )
             return
-        _b, low, high = benefit(self.estimate)
+        _b, low, high = self.estimate.benefit
         self.verdict = verdict(self.prediction, low, high)
         lead = (f"You predicted {fmt(self.prediction)} {esc(self.scale.unit)}; "
                 f"the 95% CI runs from {fmt(low)} to {fmt(high)}.")
@@ -218,7 +218,7 @@ class EvidenceSlider(w.VBox):
             parts.append(f"<p><strong>No pooled estimate was found for {esc(t.name.lower())}.</strong> "
                          "What the course looked for and did not find:</p>")
         else:
-            b, low, high = benefit(est)
+            b, low, high = est.benefit
             sizes = ", ".join(
                 p for p in (f"{est.studies} studies" if est.studies else "",
                             f"{est.participants} people" if est.participants else "") if p
@@ -252,7 +252,7 @@ class EvidenceSlider(w.VBox):
             return (f"No agreed smallest change that matters to patients (MCID) was found for the scale "
                     f"“{esc(self.scale.label)}”, so no MCID line is drawn.")
         assert self.estimate is not None
-        _b, low, high = benefit(self.estimate)
+        _b, low, high = self.estimate.benefit
         if low >= mcid.threshold:
             judgement = "The whole interval lies at or above it."
         elif high < mcid.threshold:
@@ -285,7 +285,7 @@ class EvidenceSlider(w.VBox):
         parts.append(f'<polygon points="{points}" fill="#1f5fa8"/>')
         parts.append(_svg.text(px, height - 46, "you", anchor="middle", size=11, weight="bold"))
         if self.revealed and self.estimate:
-            b, low, high = benefit(self.estimate)
+            b, low, high = self.estimate.benefit
             label += f" Research: {fmt(b)} {unit}, 95% CI {fmt(low)} to {fmt(high)}."
             y = 26
             parts.append(_svg.line(axis.x(low), y, axis.x(high), y, width=3))
