@@ -108,12 +108,6 @@ class GradedStore:
             record_answer(self.key, value, self.path)
 
 
-def labelled(widget: w.Widget, css_class: str) -> w.Widget:
-    """Add a CSS hook class and return the widget (for compact layout code)."""
-    widget.add_class(css_class)
-    return widget
-
-
 def wide_description() -> dict[str, Any]:
     """Style and layout so a long description is shown in full."""
     return {"style": {"description_width": "initial"}, "layout": w.Layout(width="auto")}
