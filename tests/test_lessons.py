@@ -273,3 +273,25 @@ def test_no_notebook_is_committed_with_outputs() -> None:
                 assert not cell.outputs, f"{path.relative_to(ROOT)} has outputs: {cell.source!r}"
                 assert cell.execution_count is None, f"{path.relative_to(ROOT)} has execution counts"
         assert "widgets" not in nb.metadata, f"{path.relative_to(ROOT)} has saved widget state"
+
+
+RED_FLAG_PAGES = ("00-start-here.ipynb", "02-acute-first-aid.ipynb")
+
+
+def test_red_flag_pages_lead_with_the_emergency_group(executed: tuple[str, NotebookNode, float]) -> None:
+    """Pages 00 and 02 show the red flags, emergency group first, before any student depth."""
+    from widgets.evidence import URGENCY_HEADINGS
+
+    file, nb, _ = executed
+    if file not in RED_FLAG_PAGES:
+        pytest.skip("not a red-flag page")
+    shown = [(i, out["data"]["text/markdown"]) for i, cell in enumerate(nb.cells)
+             for out in cell.get("outputs", []) if "text/markdown" in out.get("data", {})]
+    flags = [(i, text) for i, text in shown if "Red flags: signs that need help fast" in text]
+    assert len(flags) == 1, f"{file}: red flags shown {len(flags)} times"
+    index, text = flags[0]
+    headings = re.findall(r"^##### (.+)$", text, flags=re.MULTILINE)
+    assert headings and headings[0] == URGENCY_HEADINGS["emergency"], headings
+    first_student = next(i for i, c in enumerate(nb.cells)
+                         if c.cell_type == "markdown" and "For students" in c.source)
+    assert index < first_student, f"{file}: red flags come after the student depth"

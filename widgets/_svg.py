@@ -88,9 +88,12 @@ def axis_ticks(axis: Axis, y: float) -> str:
 CERTAINTY_SHAPES = {
     "high": "square",
     "moderate": "diamond",
+    "low to moderate": "open diamond",
     "low": "triangle",
+    "low to very low": "open triangle",
     "very low": "circle",
-    "not graded": "cross",
+    "not graded by the source": "cross",
+    "not verified": "open square",
 }
 
 
@@ -104,6 +107,9 @@ def marker(shape: str, x: float, y: float, r: float = 6, fill: str = INK) -> str
     if shape == "triangle":
         pts = f"{x:.1f},{y - r:.1f} {x + r:.1f},{y + r:.1f} {x - r:.1f},{y + r:.1f}"
         return f'<polygon points="{pts}" fill="{fill}"/>'
+    if shape.startswith("open "):  # the same outline, unfilled: a range or an unread grade
+        filled = marker(shape.removeprefix("open "), x, y, r, fill)
+        return filled.replace(f'fill="{fill}"', f'fill="white" stroke="{fill}" stroke-width="2"', 1)
     if shape == "circle":
         return (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r - 1}" fill="white" stroke="{fill}" '
                 'stroke-width="2"/>')

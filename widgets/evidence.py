@@ -28,7 +28,44 @@ Category = Literal["passive", "machine-physical", "active", "combined"]
 Population = Literal[
     "acute", "acute-subacute", "subacute-chronic", "chronic", "recovered", "mixed"
 ]
-Certainty = Literal["high", "moderate", "low", "very low", "not graded"]
+# A grade the source gave (GRADE levels, or the range a review gave overall), or why there is none:
+# "not graded by the source" = the source was read and gives no grade for this result;
+# "not verified" = the source may grade it, but the course has not read the grade.
+Certainty = Literal[
+    "high", "moderate", "low", "very low", "low to moderate", "low to very low",
+    "not graded by the source", "not verified",
+]
+UNGRADED: tuple[str, ...] = ("not graded by the source", "not verified")
+# Higher = surer. Used by the headline rule; a range ranks between its two ends.
+CERTAINTY_RANK: dict[str, float] = {
+    "high": 4, "moderate": 3, "low to moderate": 2.5, "low": 2, "low to very low": 1.5,
+    "very low": 1, "not graded by the source": 0, "not verified": 0,
+}
+# What the comparison group got: the headline rule prefers the comparison patients ask about
+# ("does it help more than doing without it?"), and shows a sham comparison only when nothing
+# else is there.
+ComparisonKind = Literal[
+    "no treatment or usual care", "added to other care", "other treatment", "sham or placebo"
+]
+COMPARISON_PREFERENCE: tuple[str, ...] = (
+    "no treatment or usual care", "added to other care", "other treatment", "sham or placebo",
+)
+HEADLINE_OUTCOMES = ("pain", "function")
+Urgency = Literal["emergency", "same day", "within days", "routine"]
+URGENCY_ORDER: tuple[str, ...] = ("emergency", "same day", "within days", "routine")
+URGENCY_HEADINGS: dict[str, str] = {
+    "emergency": (
+        "Emergency: go to the emergency department (A&E) or call 999 or your local emergency "
+        "number now"
+    ),
+    "same day": "Same day: get seen by a doctor today (an urgent GP appointment, or NHS 111 in the UK)",
+    "within days": "See a doctor within a few days",
+    "routine": "Book a routine appointment with your GP or physiotherapist",
+}
+ReadPart = Literal[
+    "abstract", "summary of findings table", "table", "figure", "full text", "guideline text",
+    "patient information", "secondary report",
+]
 Stance = Literal[
     "recommend",
     "consider",
@@ -68,18 +105,33 @@ class Source(StrictModel):
 
     id: Text
     authors: Text
-    year: int = Field(ge=1900, le=2100)
+    short: str = Field("", description="short citation, e.g. 'NHS website'; default: guessed from authors")
+    year: int | None = Field(
+        None, ge=1900, le=2100, description="publication year; omit only for an undated web page"
+    )
     title: Text
     journal: Text
     doi: str | None = None
     url: str | None = None
     pmid: str | None = None
+    status: Literal["current", "historic"] | None = Field(
+        None, description="for guidelines, leaflets and frameworks: still in force, or replaced "
+        "or past its review date (required for every source a red flag or a stance cites)",
+    )
+    status_note: str = Field("", description="why historic, or what replaced it")
 
     @model_validator(mode="after")
     def _locatable(self) -> Source:
         if not (self.doi or self.url):
             raise ValueError("a source needs a doi or a url")
+        if self.year is None and not (self.url and self.status):
+            raise ValueError("field year: only an undated web page (url and status) may omit it")
         return self
+
+    @property
+    def year_label(self) -> str:
+        """The year, or 'n.d.' (no date) for an undated web page."""
+        return "n.d." if self.year is None else str(self.year)
 
     @property
     def link(self) -> str:
@@ -88,7 +140,19 @@ class Source(StrictModel):
     def citation(self) -> str:
         """A one-line reference: authors (year). Title. Journal. DOI or URL."""
         where = f"doi:{self.doi}" if self.doi else str(self.url)
-        return f"{self.authors} ({self.year}). {self.title}. {self.journal}. {where}"
+        return f"{self.authors} ({self.year_label}). {self.title}. {self.journal}. {where}"
+
+
+class ReadIn(StrictModel):
+    """Where a number, a grade or a guideline statement was read, so a reviewer can check it."""
+
+    part: ReadPart
+    detail: str = Field("", description="which table, figure or section, e.g. 'SoF table 2'")
+    url: Text = Field(pattern=r"^https?://", description="address of the copy actually read")
+
+    def text(self) -> str:
+        where = f"{self.part}, {self.detail}" if self.detail else self.part
+        return f"{where}: {self.url}"
 
 
 class Scale(StrictModel):
@@ -113,6 +177,9 @@ class Mcid(StrictModel):
     outcome: Text
     scale: Text
     threshold: float = Field(gt=0)
+    relative_threshold_percent: float | None = Field(
+        None, gt=0, le=100, description="the same source's threshold as a % improvement from baseline"
+    )
     source: Text
     note: str = ""
 
@@ -131,11 +198,30 @@ class Estimate(StrictModel):
     ci_low: float
     ci_high: float
     favours_treatment_when: Literal["negative", "positive", "below one", "above one"]
+    compared_with: ComparisonKind = Field(description="what the comparison group got, in one word")
     certainty: Certainty
+    certainty_scope: Literal["this result", "review overall"] = Field(
+        "this result", description="'review overall' when only the review's overall range was read"
+    )
+    certainty_read_in: ReadIn | None = Field(
+        None, description="where the grade (or the absence of one) was read; None only if not verified"
+    )
     studies: int | None = Field(None, ge=1)
     participants: int | None = Field(None, ge=1)
     source: Text
+    read_in: ReadIn = Field(description="where the numbers were read")
     note: str = ""
+
+    @model_validator(mode="after")
+    def _certainty_consistent(self) -> Estimate:
+        if self.certainty == "not verified":
+            if self.certainty_read_in is not None:
+                raise ValueError("field certainty_read_in: a grade that was read is not 'not verified'")
+        elif self.certainty_read_in is None:
+            raise ValueError("field certainty_read_in: say where the grade (or its absence) was read")
+        if self.certainty_scope == "review overall" and self.certainty in UNGRADED:
+            raise ValueError("field certainty_scope: 'review overall' needs a grade")
+        return self
 
     @model_validator(mode="after")
     def _ci_contains_estimate(self) -> Estimate:
@@ -163,6 +249,21 @@ class Estimate(StrictModel):
     def is_ratio(self) -> bool:
         return self.measure in ("HR", "RR")
 
+    @property
+    def certainty_text(self) -> str:
+        """The certainty as every view shows it: 'low certainty', 'certainty not verified (...)'."""
+        if self.certainty == "not verified":
+            return "certainty not verified (the course has not read the source's grade)"
+        if self.certainty == "not graded by the source":
+            return "certainty not graded by the source"
+        if self.certainty_scope == "review overall":
+            return f"{self.certainty} certainty (the review's overall rating)"
+        return f"{self.certainty} certainty"
+
+    @property
+    def compared_with_sham(self) -> bool:
+        return self.compared_with == "sham or placebo"
+
 
 class GuidelineStance(StrictModel):
     body: Text
@@ -171,6 +272,7 @@ class GuidelineStance(StrictModel):
     wording: Text = Field(description="what the guideline says, in our words, with its grade")
     population: Text
     source: Text
+    read_in: ReadIn = Field(description="where the statement was read")
 
 
 class Harms(StrictModel):
@@ -188,6 +290,9 @@ class Treatment(StrictModel):
     estimates: list[Estimate]
     headline_estimate: str | None = Field(
         None, description="id of the estimate the evidence slider reveals; None if there is none"
+    )
+    headline_reason: Text = Field(
+        description="why this headline (or none): the rule in widgets.headline, or the exception"
     )
     stances: list[GuidelineStance]
     harms: Harms
@@ -229,11 +334,17 @@ class Fact(StrictModel):
 
 
 class RedFlag(StrictModel):
+    """A warning sign of a serious cause, in plain words, with how urgently to act."""
+
     id: Text
-    sign: Text
+    group: Literal["cauda equina syndrome", "cancer", "infection", "fracture", "other"]
+    sign: Text = Field(description="the sign, in plain words a patient can check")
     possible_cause: Text
-    action: Text
-    source: Text
+    urgency: Urgency
+    action: Text = Field(description="what to do, in plain words; must match the urgency")
+    sources: list[Text] = Field(min_length=1)
+    read_in: list[ReadIn] = Field(min_length=1, description="where the sign and its urgency were read")
+    note: str = Field("", description="for authors and students: caveats, how the urgency was set")
 
 
 class StartBackItem(StrictModel):
@@ -260,6 +371,37 @@ class StartBack(StrictModel):
         return self
 
 
+class GuidelineRecommendation(StrictModel):
+    """One recommendation of a major guideline, for the course-wide 'what the guidelines say' list."""
+
+    id: Text
+    body: Text
+    year: int = Field(ge=1900, le=2100)
+    topic: Text = Field(description="the intervention or step, in plain words")
+    kind: Literal["assessment", "self-care", "non-drug treatment", "medicine"]
+    treatment: str | None = Field(None, description="id of the course's page on it, if any")
+    stance: Stance
+    wording: Text = Field(description="what the guideline says, in our words, with its grade")
+    population: Text
+    source: Text
+    read_in: ReadIn
+
+
+class GuidelineDisagreement(StrictModel):
+    """Where guidelines part ways on one topic, naming the recommendations it contrasts."""
+
+    topic: Text
+    summary: Text
+    recommendations: list[Text] = Field(min_length=2)
+
+
+class GuidelineList(StrictModel):
+    """``guidelines.yaml``: recommendations beyond the treatment pages, and the disagreements."""
+
+    recommendations: list[GuidelineRecommendation]
+    disagreements: list[GuidelineDisagreement]
+
+
 class Reference(StrictModel):
     scales: list[Scale]
     mcids: list[Mcid]
@@ -279,6 +421,7 @@ class EvidenceBase(BaseModel):
     sources: dict[str, Source]
     reference: Reference
     treatments: dict[str, Treatment]
+    guidelines: GuidelineList
 
     def treatment(self, treatment_id: str) -> Treatment:
         try:
@@ -302,6 +445,34 @@ class EvidenceBase(BaseModel):
         ids = [e.source for e in treatment.estimates] + [s.source for s in treatment.stances]
         ids += treatment.harms.sources + treatment.sources
         return [self.sources[i] for i in dict.fromkeys(ids)]
+
+
+def choose_headline(t: Treatment, sources: dict[str, Source]) -> Estimate | None:
+    """The headline rule: the estimate the slider, the explorer and the overviews lead with.
+
+    1. Only patient outcomes qualify: pain, or function when no pain result exists (no headline
+       otherwise: a posture angle says nothing a patient feels).
+    2. The most recent source (newer reviews include or supersede older ones).
+    3. The highest certainty of evidence.
+    4. The comparison patients ask about: no treatment or usual care, then the treatment added
+       to other care, then another treatment, and a sham or placebo only when nothing else is
+       there (the page then says that the comparison is a sham).
+    5. The most participants; then the first in the file.
+    """
+    for outcome in HEADLINE_OUTCOMES:
+        candidates = [e for e in t.estimates if e.outcome == outcome]
+        if candidates:
+            break
+    else:
+        return None
+    order = {e.id: i for i, e in enumerate(t.estimates)}
+    return min(candidates, key=lambda e: (
+        -(sources[e.source].year or 0) if e.source in sources else 0,
+        -CERTAINTY_RANK[e.certainty],
+        COMPARISON_PREFERENCE.index(e.compared_with),
+        -(e.participants or 0),
+        order[e.id],
+    ))
 
 
 def _read_yaml(path: Path) -> Any:
@@ -376,7 +547,47 @@ def load_evidence(data_dir: Path | str = DATA_DIR) -> EvidenceBase:
             )
         _check_treatment(path, treatment, sources, scales)
         treatments[treatment.id] = treatment
-    return EvidenceBase(sources=sources, reference=reference, treatments=treatments)
+
+    guidelines_path = data_dir / "guidelines.yaml"
+    guidelines: GuidelineList = _parse(GuidelineList, guidelines_path, _read_yaml(guidelines_path))
+    _check_guidelines(guidelines_path, guidelines, sources, treatments)
+    return EvidenceBase(
+        sources=sources, reference=reference, treatments=treatments, guidelines=guidelines
+    )
+
+
+def _need_status(path: Path, entry: str, field: str, source: Source) -> None:
+    """A guideline, leaflet or framework behind safety advice or a stance must say if it is current."""
+    if source.status is None:
+        raise EvidenceError(
+            f"{path.name}: entry {entry!r}: field {field!r}: source {source.id!r} needs "
+            "'status: current' or 'status: historic' in sources.yaml"
+        )
+
+
+def _check_guidelines(
+    path: Path, guidelines: GuidelineList, sources: dict[str, Source],
+    treatments: dict[str, Treatment],
+) -> None:
+    ids = [r.id for r in guidelines.recommendations]
+    for split in guidelines.disagreements:
+        for rec_id in split.recommendations:
+            if rec_id not in ids:
+                raise EvidenceError(f"{path.name}: entry {split.topic!r}: field 'recommendations': "
+                                    f"unknown recommendation id {rec_id!r}")
+    for rec in guidelines.recommendations:
+        if ids.count(rec.id) > 1:
+            raise EvidenceError(f"{path.name}: entry {rec.id!r}: field 'id': listed twice")
+        if rec.source not in sources:
+            raise EvidenceError(
+                f"{path.name}: entry {rec.id!r}: field 'source': unknown source id {rec.source!r}"
+            )
+        _need_status(path, rec.id, "source", sources[rec.source])
+        if rec.treatment is not None and rec.treatment not in treatments:
+            raise EvidenceError(
+                f"{path.name}: entry {rec.id!r}: field 'treatment': unknown treatment id "
+                f"{rec.treatment!r}"
+            )
 
 
 def _check_reference(
@@ -404,7 +615,9 @@ def _check_reference(
     for fact in ref.facts:
         need_source(fact.id, "source", fact.source)
     for flag in ref.red_flags:
-        need_source(flag.id, "source", flag.source)
+        for i, source_id in enumerate(flag.sources):
+            need_source(flag.id, f"sources.{i}", source_id)
+            _need_status(path, flag.id, f"sources.{i}", sources[source_id])
     for source_id in ref.startback.sources:
         need_source("startback", "sources", source_id)
 
@@ -431,6 +644,15 @@ def _check_treatment(
         if stance.source not in sources:
             fail(f"{stance.body} {stance.year}", f"stances.{i}.source",
                  f"unknown source id {stance.source!r}")
+        _need_status(path, f"{stance.body} {stance.year}", f"stances.{i}.source",
+                     sources[stance.source])
+    expected = choose_headline(t, sources)
+    chosen = t.headline
+    if chosen != expected and not t.headline_reason.startswith("Exception:"):
+        rule = expected.id if expected else "none"
+        fail(t.id, "headline_estimate",
+             f"the headline rule (widgets.evidence.choose_headline) picks {rule!r}; use it, or "
+             "start headline_reason with 'Exception:' and say why")
     for field, ids in (("harms.sources", t.harms.sources), ("sources", t.sources)):
         for source_id in ids:
             if source_id not in sources:

@@ -159,7 +159,7 @@ class EvidenceExplorer(w.VBox):
         items = []
         for i, (certainty, shape) in enumerate(_svg.CERTAINTY_SHAPES.items()):
             x = 10 + i * 150
-            items.append(_svg.marker(shape, x, 14) + _svg.text(x + 12, 18, f"{certainty} certainty"))
+            items.append(_svg.marker(shape, x, 14) + _svg.text(x + 12, 18, certainty))
         label = "Legend: marker shape shows certainty of evidence: " + ", ".join(
             f"{shape} = {c}" for c, shape in _svg.CERTAINTY_SHAPES.items())
         return (f'<svg role="img" aria-label="{esc(label)}" width="100%" viewBox="0 0 {WIDTH} 28" '
@@ -193,7 +193,7 @@ class EvidenceExplorer(w.VBox):
             b, low, high = e.benefit
             where = f"vs {e.comparison}; {e.population}; {e.time_point}"
             summary = (f"{t.name}, {e.outcome}, {where}: {fmt(b)} (95% CI {fmt(low)} to {fmt(high)}), "
-                       f"{e.certainty} certainty")
+                       f"{e.certainty_text}")
             parts.append(
                 f"<g><title>{esc(summary)}</title>"
                 + _svg.text(0, y - 2, f"{t.name}: {e.outcome}", size=12, weight="bold")
@@ -219,7 +219,7 @@ class EvidenceExplorer(w.VBox):
                 body.append(
                     f"<tr><td>{esc(t.name)}</td><td>{esc(e.outcome)}</td><td>{esc(e.comparison)}</td>"
                     f"<td>{esc(e.population)}</td><td>{esc(e.time_point)}</td><td>{esc(label)}</td>"
-                    f"<td>{fmt(b)} ({fmt(low)} to {fmt(high)})</td><td>{esc(e.certainty)}</td></tr>"
+                    f"<td>{fmt(b)} ({fmt(low)} to {fmt(high)})</td><td>{esc(e.certainty_text)}</td></tr>"
                 )
         head = "".join(f"<th scope='col'>{h}</th>" for h in (
             "Treatment", "Outcome", "Compared with", "Population", "When", "Scale",

@@ -14,7 +14,15 @@ from pathlib import Path
 from IPython.display import HTML, Markdown
 
 from widgets.course import course
-from widgets.evidence import CATEGORY_LABELS, Estimate, Source, Treatment, evidence
+from widgets.evidence import (
+    CATEGORY_LABELS,
+    URGENCY_HEADINGS,
+    URGENCY_ORDER,
+    Estimate,
+    Source,
+    Treatment,
+    evidence,
+)
 
 ILLUSTRATIONS = Path(__file__).parent / "data" / "illustrations"
 
@@ -22,7 +30,8 @@ FAVOURABLE = ("recommend", "consider", "only alongside exercise")
 UNFAVOURABLE = ("do not offer", "not routinely")
 ESCALATE = (
     "If you are worried, or your pain is severe or getting worse, contact a doctor. "
-    "In an emergency call your local emergency number."
+    "999, A&E and NHS 111 are the UK's names: elsewhere, call your local emergency number or go "
+    "to the nearest emergency department, and use your local health advice line."
 )
 
 
@@ -35,6 +44,8 @@ def fmt(value: float) -> str:
 def short_cite(source_id: str) -> str:
     """'Furlan 2015'-style label of a source: first author (or body) and year."""
     src = evidence().sources[source_id]
+    if src.short:
+        return f"{src.short} {src.year_label}"
     authors = src.authors
     if "(" in authors and ")" in authors:  # "National Institute ... (NICE)"
         name = authors[authors.index("(") + 1 : authors.index(")")]
@@ -47,7 +58,7 @@ def short_cite(source_id: str) -> str:
         name = " ".join(parts[:-1]) if len(parts) > 1 and parts[-1].isupper() else first
     else:
         name = authors
-    return f"{name} {src.year}"
+    return f"{name} {src.year_label}"
 
 
 def _cell(text: str) -> str:
@@ -127,7 +138,7 @@ def estimate(treatment_id: str, estimate_id: str) -> Markdown:
         raise KeyError(f"treatment {treatment_id!r} has no estimate {estimate_id!r}; known: {known}")
     return Markdown(
         f"**{est.outcome.capitalize()}, {_population(est)}, vs {est.comparison}:** {effect_text(est)}, "
-        f"{direction_text(est)}; {evidence().scale(est.scale).label}; certainty {est.certainty} "
+        f"{direction_text(est)}; {evidence().scale(est.scale).label}; {est.certainty_text} "
         f"({short_cite(est.source)}). {verdict(est)}"
     )
 
@@ -170,7 +181,7 @@ def evidence_summary(treatment_id: str) -> Markdown:
                 est.comparison,
                 f"{effect_text(est)}; {direction_text(est)}",
                 evidence().scale(est.scale).label,
-                est.certainty,
+                est.certainty_text,
                 size or "not reported",
                 short_cite(est.source),
             ])
@@ -203,8 +214,10 @@ def agreement(treatment_id: str) -> str:
     stated = [s for s in t.stances if s.stance not in ("not addressed", "not found")]
     pro = list(dict.fromkeys(f"{s.body} {s.year}" for s in stated if s.stance in FAVOURABLE))
     con = list(dict.fromkeys(f"{s.body} {s.year}" for s in stated if s.stance in UNFAVOURABLE))
-    silent = list(dict.fromkeys(
-        f"{s.body} {s.year}" for s in t.stances if s.stance in ("not addressed", "not found")
+    spoke = {f"{s.body} {s.year}" for s in stated}
+    silent = list(dict.fromkeys(  # a body with a statement on one part is not 'silent'
+        f"{s.body} {s.year}" for s in t.stances
+        if s.stance in ("not addressed", "not found") and f"{s.body} {s.year}" not in spoke
     ))
     if not stated:
         text = "**No guideline statement was found** on this treatment."
@@ -235,7 +248,7 @@ def harms(treatment_id: str) -> Markdown:
 
 def _reference_line(src: Source) -> str:
     where = f"[doi:{src.doi}]({src.link})" if src.doi else f"<{src.url}>"
-    return f"{src.authors} ({src.year}). {src.title}. *{src.journal}*. {where}"
+    return f"{src.authors} ({src.year_label}). {src.title}. *{src.journal}*. {where}"
 
 
 def references(
@@ -261,7 +274,7 @@ def references(
             raise KeyError(f"unknown fact id {fact_id!r}")
         ids.append(known_facts[fact_id].source)
     if red_flags:
-        ids += [f.source for f in ref.red_flags]
+        ids += [source_id for f in ref.red_flags for source_id in f.sources]
     if natural_history:
         ids.append(ref.natural_history_source)
     if mcids:
@@ -272,22 +285,56 @@ def references(
     unknown = [i for i in ids if i not in ev.sources]
     if unknown:
         raise KeyError(f"unknown source id(s): {', '.join(unknown)}")
-    ordered = sorted(dict.fromkeys(ids), key=lambda i: (ev.sources[i].authors.lower(), ev.sources[i].year))
+    ordered = sorted(dict.fromkeys(ids),
+                     key=lambda i: (ev.sources[i].authors.lower(), ev.sources[i].year or 0))
     lines = [f"{n}. {_reference_line(ev.sources[i])}" for n, i in enumerate(ordered, 1)]
     return Markdown("### References\n\n" + "\n".join(lines))
 
 
 def all_references() -> Markdown:
-    """Every source of every treatment in the evidence base."""
-    return references(*evidence().treatments)
+    """Every source of every treatment, and of the guideline list, in the evidence base."""
+    ev = evidence()
+    return references(*ev.treatments, extra=[r.source for r in ev.guidelines.recommendations])
 
 
 def red_flags() -> Markdown:
-    """The red flags that need urgent care, with what to do."""
+    """The red flags in urgency groups, the emergency group first: each sign, its meaning, what to do."""
     flags = evidence().reference.red_flags
-    rows = [[f.sign, f.possible_cause, f.action, short_cite(f.source)] for f in flags]
-    table = _table(["Warning sign", "What it may mean", "What to do", "Source"], rows)
-    return Markdown(f"#### Red flags: get help now\n\n{table}\n\n{ESCALATE}")
+    parts = ["#### Red flags: signs that need help fast",
+             "Back pain is rarely caused by something serious. But if you have any of these signs, "
+             "get help as fast as the heading says."]
+    for urgency in URGENCY_ORDER:
+        group = [f for f in flags if f.urgency == urgency]
+        if not group:
+            continue
+        items = "\n".join(
+            f"- **{_cell(f.sign)}** {_cell(f.possible_cause)} *What to do:* {_cell(f.action)} "
+            f"({'; '.join(short_cite(s) for s in f.sources)})"
+            for f in group
+        )
+        parts.append(f"##### {URGENCY_HEADINGS[urgency]}\n\n{items}")
+    parts.append(ESCALATE)
+    return Markdown("\n\n".join(parts))
+
+
+def guidelines_beyond_pages(kind: str | None = None) -> Markdown:
+    """What NICE, ACP and WHO say on the steps and medicines without a treatment page of their own."""
+    recs = [r for r in evidence().guidelines.recommendations if kind is None or r.kind == kind]
+    rows = [[r.topic, f"{r.body} {r.year}", r.stance, r.wording, r.population, short_cite(r.source)]
+            for r in recs]
+    return Markdown(_table(["Topic", "Guideline", "Stance", "What it says", "For whom", "Source"], rows))
+
+
+def guideline_disagreements() -> Markdown:
+    """Where the guidelines part ways on what the treatment pages do not cover (medicines mostly)."""
+    g = evidence().guidelines
+    by_id = {r.id: r for r in g.recommendations}
+    lines = [
+        f"- **{d.topic}.** {d.summary} "
+        f"({'; '.join(dict.fromkeys(short_cite(by_id[i].source) for i in d.recommendations))})"
+        for d in g.disagreements
+    ]
+    return Markdown("\n".join(lines))
 
 
 def natural_history() -> Markdown:
@@ -325,11 +372,14 @@ def fact(*fact_ids: str) -> Markdown:
 
 
 def mcids() -> Markdown:
-    """The minimal clinically important differences the course uses, and why."""
+    """The minimal clinically important differences the course uses (points, and the same source's
+    relative threshold), and why."""
     ev = evidence()
     rows = [[ev.scale(m.scale).label, f"{fmt(m.threshold)} {ev.scale(m.scale).unit}",
+             f"{fmt(m.relative_threshold_percent)}% of the starting score"
+             if m.relative_threshold_percent else "none given",
              short_cite(m.source), m.note] for m in ev.reference.mcids]
-    table = _table(["Scale", "Smallest change that matters", "Source", "Note"], rows)
+    table = _table(["Scale", "Smallest change that matters", "Or, as a share", "Source", "Note"], rows)
     return Markdown(f"#### Minimal clinically important differences (MCIDs)\n\n{table}\n\n"
                     f"{ev.reference.course_mcid_note}")
 
@@ -358,8 +408,9 @@ def treatments_overview(category: str | None = None) -> Markdown:
         if category is not None and t.category != category:
             continue
         head = t.headline
-        effect = f"{effect_text(head)} vs {head.comparison}; {head.certainty} certainty" if head else \
-            "no pooled estimate found"
+        effect = (f"{effect_text(head)} vs {head.comparison}; {head.certainty_text}"
+                  + ("; the comparison is a sham or placebo" if head.compared_with_sham else "")
+                  if head else "no pooled estimate found")
         stances = "; ".join(f"{s.body}: {s.stance}" for s in t.stances)
         rows.append([t.name, CATEGORY_LABELS[t.category], effect, stances])
     return Markdown(_table(["Treatment", "Group", "Headline effect (95% CI)", "Guidelines"], rows))

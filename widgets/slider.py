@@ -57,7 +57,13 @@ CERTAINTY_MEANING = {
     "moderate": "further research may change this result",
     "low": "further research is likely to change this result",
     "very low": "we are very unsure about this result; new studies could change it a lot",
-    "not graded": "the review did not grade how sure we can be, so treat it with care",
+    "low to moderate": "the review rated its results between low and moderate: further research "
+                       "may well change them",
+    "low to very low": "the review rated its results between low and very low: further research "
+                       "is likely to change them, perhaps a lot",
+    "not graded by the source": "the source did not rate how sure we can be, so treat it with care",
+    "not verified": "the course has not checked how sure the source's authors were, so treat it "
+                    "with care",
 }
 
 
@@ -230,11 +236,15 @@ class EvidenceSlider(w.VBox):
                 f"scale “{esc(self.scale.label)}”. Turned so that larger means more benefit: "
                 f"<strong>{fmt(b)}</strong> (from {fmt(low)} to {fmt(high)}).</p>"
             )
+            if est.compared_with_sham:
+                parts.append("<p>This result compares the treatment with a sham (pretend) version "
+                             "of it: it shows whether the treatment does more than the care and "
+                             "attention that come with it.</p>")
             if sizes:
                 parts.append(f"<p>Based on {sizes}.</p>")
             parts.append(f"<p>{self._mcid_html()}</p>")
             parts.append(
-                f"<p><strong>Certainty of evidence: {esc(est.certainty)}</strong> — "
+                f"<p><strong>How sure we are: {esc(est.certainty_text)}</strong> — "
                 f"{CERTAINTY_MEANING[est.certainty]}.</p>"
             )
             if est.note:
@@ -262,7 +272,7 @@ class EvidenceSlider(w.VBox):
             judgement = "The interval crosses it, so the benefit may or may not be large enough to matter."
         source = self.ev.sources[mcid.source]
         return (f"The dashed line marks the MCID the course uses: {fmt(mcid.threshold)} "
-                f"{esc(self.scale.unit)} (source: {esc(source.authors.split(',')[0])} {source.year}). "
+                f"{esc(self.scale.unit)} (source: {esc(source.authors.split(',')[0])} {source.year_label}). "
                 f"{judgement}")
 
     # -- picture ---------------------------------------------------------------------------
