@@ -94,10 +94,10 @@ def test_every_red_flag_cites_a_current_source(base: EvidenceBase) -> None:
 
 def test_red_flags_render_in_urgency_groups_emergency_first(base: EvidenceBase) -> None:
     text = render.red_flags().data
-    positions = [text.find(f"##### {URGENCY_HEADINGS[u]}") for u in URGENCY_ORDER
+    positions = [text.find(f"#### {URGENCY_HEADINGS[u]}") for u in URGENCY_ORDER
                  if any(f.urgency == u for f in base.reference.red_flags)]
     assert -1 not in positions and positions == sorted(positions)
-    assert positions[0] == text.find("#####")  # nothing comes before the emergency group
+    assert positions[0] == text.find("####")  # nothing comes before the emergency group
     bounds = dict(zip(URGENCY_ORDER, [*positions, len(text)][1:], strict=False))
     starts = dict(zip(URGENCY_ORDER, positions, strict=False))
     for flag in base.reference.red_flags:

@@ -290,7 +290,7 @@ def test_red_flag_pages_lead_with_the_emergency_group(executed: tuple[str, Noteb
     flags = [(i, text) for i, text in shown if "Red flags: signs that need help fast" in text]
     assert len(flags) == 1, f"{file}: red flags shown {len(flags)} times"
     index, text = flags[0]
-    headings = re.findall(r"^##### (.+)$", text, flags=re.MULTILINE)
+    headings = re.findall(r"^#### (.+)$", text, flags=re.MULTILINE)
     assert headings and headings[0] == URGENCY_HEADINGS["emergency"], headings
     first_student = next(i for i, c in enumerate(nb.cells)
                          if c.cell_type == "markdown" and "For students" in c.source)

@@ -44,8 +44,8 @@ def fmt(value: float) -> str:
 def short_cite(source_id: str) -> str:
     """'Furlan 2015'-style label of a source: first author (or body) and year."""
     src = evidence().sources[source_id]
-    if src.short:
-        return f"{src.short} {src.year_label}"
+    if src.short:  # an undated web page is cited by its name alone
+        return f"{src.short} {src.year}" if src.year else src.short
     authors = src.authors
     if "(" in authors and ")" in authors:  # "National Institute ... (NICE)"
         name = authors[authors.index("(") + 1 : authors.index(")")]
@@ -298,31 +298,50 @@ def all_references() -> Markdown:
 
 
 def red_flags() -> Markdown:
-    """The red flags in urgency groups, the emergency group first: each sign, its meaning, what to do."""
+    """The red flags in urgency groups, the emergency group first.
+
+    Each group's heading says how fast to act and its first line says what to do; a sign whose
+    own action adds something (such as "tell them you have had cancer") shows it too.
+    """
     flags = evidence().reference.red_flags
-    parts = ["#### Red flags: signs that need help fast",
+    parts = ["### Red flags: signs that need help fast",
              "Back pain is rarely caused by something serious. But if you have any of these signs, "
              "get help as fast as the heading says."]
     for urgency in URGENCY_ORDER:
         group = [f for f in flags if f.urgency == urgency]
         if not group:
             continue
+        actions = [" ".join(f.action.split()) for f in group]
+        usual = max(dict.fromkeys(actions), key=actions.count)
         items = "\n".join(
-            f"- **{_cell(f.sign)}** {_cell(f.possible_cause)} *What to do:* {_cell(f.action)} "
-            f"({'; '.join(short_cite(s) for s in f.sources)})"
-            for f in group
+            f"- **{_cell(f.sign)}** {_cell(f.possible_cause)}"
+            + (f" *What to do:* {action}" if action != usual else "")
+            + f" ({'; '.join(short_cite(s) for s in f.sources)})"
+            for f, action in zip(group, actions, strict=True)
         )
-        parts.append(f"##### {URGENCY_HEADINGS[urgency]}\n\n{items}")
+        parts.append(f"#### {URGENCY_HEADINGS[urgency]}\n\n**What to do:** {usual}\n\n{items}")
     parts.append(ESCALATE)
     return Markdown("\n\n".join(parts))
 
 
+GUIDELINE_KINDS = {
+    "assessment": "Assessment", "self-care": "Self-care and advice",
+    "non-drug treatment": "Other physical and psychological treatments", "medicine": "Medicines",
+}
+
+
 def guidelines_beyond_pages(kind: str | None = None) -> Markdown:
-    """What NICE, ACP and WHO say on the steps and medicines without a treatment page of their own."""
-    recs = [r for r in evidence().guidelines.recommendations if kind is None or r.kind == kind]
-    rows = [[r.topic, f"{r.body} {r.year}", r.stance, r.wording, r.population, short_cite(r.source)]
-            for r in recs]
-    return Markdown(_table(["Topic", "Guideline", "Stance", "What it says", "For whom", "Source"], rows))
+    """What NICE, ACP and WHO say on the steps and medicines without a treatment page of their own:
+    one table per kind (or only ``kind``), rows on the same topic side by side."""
+    recs = evidence().guidelines.recommendations
+    kinds = [kind] if kind is not None else list(GUIDELINE_KINDS)
+    parts = []
+    for k in kinds:
+        rows = [[r.topic, f"{r.body} {r.year}", r.stance, r.wording, r.population, short_cite(r.source)]
+                for r in sorted((r for r in recs if r.kind == k), key=lambda r: r.topic.lower())]
+        table = _table(["Topic", "Guideline", "Stance", "What it says", "For whom", "Source"], rows)
+        parts.append(table if kind is not None else f"#### {GUIDELINE_KINDS[k]}\n\n{table}")
+    return Markdown("\n\n".join(parts))
 
 
 def guideline_disagreements() -> Markdown:
