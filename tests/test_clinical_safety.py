@@ -229,7 +229,7 @@ def test_spinal_manipulation_no_longer_leads_with_the_old_sham_result(base: Evid
 
 
 def _source(year: int, sid: str) -> Source:
-    return Source(id=sid, authors="A B", year=year, title="t", journal="j", doi="10.1/x")
+    return Source(id=sid, authors="A B", short="A", year=year, title="t", journal="j", doi="10.1/x")
 
 
 def _est(eid: str, source: str, *, outcome: str = "pain", certainty: str = "low",

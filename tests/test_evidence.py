@@ -193,3 +193,9 @@ def test_every_source_is_locatable(base: EvidenceBase) -> None:
     for source in base.sources.values():
         assert source.link.startswith("https://"), source.id
         assert source.year_label in source.citation()
+
+
+def test_short_citations_are_unique(base: EvidenceBase) -> None:
+    """One citation style, from each source's ``short`` field: no two sources read the same."""
+    labels = [s.short_citation for s in base.sources.values()]
+    assert sorted(x for x in labels if labels.count(x) > 1) == []

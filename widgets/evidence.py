@@ -105,7 +105,7 @@ class Source(StrictModel):
 
     id: Text
     authors: Text
-    short: str = Field("", description="short citation, e.g. 'NHS website'; default: guessed from authors")
+    short: Text = Field(description="first author or body as cited in the text, e.g. 'Furlan', 'NICE'")
     year: int | None = Field(
         None, ge=1900, le=2100, description="publication year; omit only for an undated web page"
     )
@@ -127,6 +127,11 @@ class Source(StrictModel):
         if self.year is None and not (self.url and self.status):
             raise ValueError("field year: only an undated web page (url and status) may omit it")
         return self
+
+    @property
+    def short_citation(self) -> str:
+        """The one in-text citation style: 'Furlan 2015', or 'NHS website' for an undated page."""
+        return f"{self.short} {self.year}" if self.year else self.short
 
     @property
     def year_label(self) -> str:

@@ -42,23 +42,8 @@ def fmt(value: float) -> str:
 
 
 def short_cite(source_id: str) -> str:
-    """'Furlan 2015'-style label of a source: first author (or body) and year."""
-    src = evidence().sources[source_id]
-    if src.short:  # an undated web page is cited by its name alone
-        return f"{src.short} {src.year}" if src.year else src.short
-    authors = src.authors
-    if "(" in authors and ")" in authors:  # "National Institute ... (NICE)"
-        name = authors[authors.index("(") + 1 : authors.index(")")]
-    elif "," not in authors and len(authors.split()) >= 3 and all(w[0].isupper() for w in authors.split()):
-        name = "".join(w[0] for w in authors.split())  # "World Health Organization" -> "WHO"
-    elif "," in authors or " " in authors.split(",")[0].strip():
-        first = authors.split(",")[0].split(";")[0].strip()
-        parts = first.split()
-        # "Hayden JA" -> "Hayden"; an organisation name has no initials and stays whole.
-        name = " ".join(parts[:-1]) if len(parts) > 1 and parts[-1].isupper() else first
-    else:
-        name = authors
-    return f"{name} {src.year_label}"
+    """'Furlan 2015'-style label of a source, from its ``short`` field in sources.yaml."""
+    return evidence().sources[source_id].short_citation
 
 
 def _cell(text: str) -> str:

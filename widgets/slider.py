@@ -272,7 +272,7 @@ class EvidenceSlider(w.VBox):
             judgement = "The interval crosses it, so the benefit may or may not be large enough to matter."
         source = self.ev.sources[mcid.source]
         return (f"The dashed line marks the MCID the course uses: {fmt(mcid.threshold)} "
-                f"{esc(self.scale.unit)} (source: {esc(source.authors.split(',')[0])} {source.year_label}). "
+                f"{esc(self.scale.unit)} (source: {esc(source.short_citation)}). "
                 f"{judgement}")
 
     # -- picture ---------------------------------------------------------------------------
