@@ -213,3 +213,19 @@ def test_illustrations_are_accessible_svg(name: str) -> None:
 def test_unknown_illustration_lists_the_known_ones() -> None:
     with pytest.raises(KeyError, match="gym-ball"):
         render.illustration("x-ray", "caption")
+
+
+def test_every_rendered_number_uses_the_one_minus_sign() -> None:
+    """fmt is the one number format: no view writes '-12' beside '−12'."""
+    import re
+
+    from widgets.slider import EvidenceSlider
+
+    hyphen_number = re.compile(r"(?:^|[\s(;:])-\d")
+    texts = [render.treatments_overview().data, render.mcids().data, render.natural_history().data]
+    for tid in TREATMENTS:
+        texts += [render.evidence_summary(tid).data, render.stances_table(tid).data]
+        texts.append(re.sub(r"<[^>]+>", " ", EvidenceSlider(tid).reveal_html()))
+    for text in texts:
+        assert not hyphen_number.search(text), hyphen_number.search(text).group(0)
+    assert render.fmt(-12) == "−12" and render.fmt(-0.001) == "0" and render.fmt(1 / 0.72) == "1.39"

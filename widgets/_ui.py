@@ -39,11 +39,19 @@ def alert(message: str) -> str:
     )
 
 
+MINUS = "\u2212"  # the true minus sign: the one way every view writes a negative number
+
+
 def fmt(value: float) -> str:
-    """A number as people write it: no trailing '.0', at most two decimals."""
+    """The course's one number format: at most two decimals, no trailing zeros, a true minus sign.
+
+    ``fmt(-0.90)`` is '−0.9', ``fmt(15.0)`` is '15', ``fmt(1/0.72)`` is '1.39'; ``-0.001`` is '0'.
+    """
     if math.isclose(value, round(value)):
-        return str(round(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+        text = str(round(value))
+    else:
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "0") else text.replace("-", MINUS)
 
 
 class ErrorBox(w.HTML):

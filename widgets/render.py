@@ -13,6 +13,7 @@ from pathlib import Path
 
 from IPython.display import HTML, Markdown
 
+from widgets._ui import fmt
 from widgets.course import course
 from widgets.evidence import (
     CATEGORY_LABELS,
@@ -33,12 +34,6 @@ ESCALATE = (
     "999, A&E and NHS 111 are the UK's names: elsewhere, call your local emergency number or go "
     "to the nearest emergency department, and use your local health advice line."
 )
-
-
-def fmt(value: float) -> str:
-    """A number as the data holds it, with a true minus sign (-0.90 becomes −0.9)."""
-    text = f"{value:g}"
-    return text.replace("-", "−")
 
 
 def short_cite(source_id: str) -> str:
