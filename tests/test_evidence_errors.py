@@ -114,3 +114,26 @@ def test_treatment_id_that_does_not_match_its_file_name(data_dir: Path) -> None:
     shutil.copy(treatments / MASSAGE, treatments / "massage-copy.yaml")
     message = _load_error(data_dir)
     assert "massage-copy.yaml" in message and "entry 'massage'" in message and "field 'id'" in message
+
+
+def test_every_data_file_reports_problems_in_the_one_format(tmp_path: Path) -> None:
+    """Evidence, question banks, cases and the manifest share one error type and one format."""
+    from widgets._yaml import DataFileError, parse, read_yaml
+    from widgets.course import Course
+    from widgets.questions import Bank, QuestionBankError
+
+    bank = tmp_path / "b.yaml"
+    bank.write_text("id: b\ntitle: T\nquestions:\n  - {id: q1, kind: single, prompt: P,\n"
+                    "     options: [{id: a, text: A, correct: true}, {id: b, text: 7}]}\n")
+    with pytest.raises(QuestionBankError) as caught:
+        parse(Bank, bank, read_yaml(bank, QuestionBankError), QuestionBankError)
+    assert str(caught.value).startswith("b.yaml: entry 'q1' > 'b': field 'questions.0.options.1.text':")
+    assert issubclass(QuestionBankError, DataFileError) and issubclass(EvidenceError, DataFileError)
+    manifest = tmp_path / "course.yaml"
+    manifest.write_text("title: T\nlessons:\n  - {file: not-a-lesson.txt, title: X, summary: Y}\n")
+    with pytest.raises(DataFileError, match=r"^course.yaml: field 'lessons.0.file':"):
+        parse(Course, manifest, read_yaml(manifest))
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: [unclosed\n")
+    with pytest.raises(DataFileError, match=r"^broken.yaml: not valid YAML"):
+        read_yaml(broken)

@@ -11,10 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from widgets._yaml import load_yaml
+from widgets._yaml import DataFileError, parse, problem, read_yaml
 from widgets.evidence import StrictModel, Text
 
 CASES_DIR = Path(__file__).parent / "data" / "cases"
@@ -24,7 +23,7 @@ AGREE, DISAGREE = "agree", "disagree"
 # The answers item 9 (bothersomeness) offers; which of them score comes from reference.yaml.
 ITEM9_LEVELS = ("not at all", "slightly", "moderately", "very much", "extremely")
 
-class CaseError(ValueError):
+class CaseError(DataFileError):
     """A case file is malformed or missing (the message names the file and field)."""
 
 
@@ -78,10 +77,7 @@ def load_case(case_id: str) -> Case:
     path = CASES_DIR / f"{case_id}.yaml"
     if not path.exists():
         raise CaseError(f"unknown case id {case_id!r}; known ids: {', '.join(known_cases())}")
-    try:
-        case = Case.model_validate(load_yaml(path.read_text(encoding="utf-8")))
-    except (yaml.YAMLError, ValidationError) as err:
-        raise CaseError(f"{path.name}: {err}") from None
+    case = parse(Case, path, read_yaml(path, CaseError), CaseError)
     if case.id != path.stem:
-        raise CaseError(f"{path.name}: field 'id': {case.id!r} must equal the file name {path.stem!r}")
+        raise CaseError(problem(path, case.id, "id", f"must equal the file name {path.stem!r}"))
     return case

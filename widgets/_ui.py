@@ -47,10 +47,8 @@ def fmt(value: float) -> str:
 
     ``fmt(-0.90)`` is '−0.9', ``fmt(15.0)`` is '15', ``fmt(1/0.72)`` is '1.39'; ``-0.001`` is '0'.
     """
-    if math.isclose(value, round(value)):
-        text = str(round(value))
-    else:
-        text = f"{value:.2f}".rstrip("0").rstrip(".")
+    whole = math.isclose(value, round(value))
+    text = str(round(value)) if whole else f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "0") else text.replace("-", MINUS)
 
 

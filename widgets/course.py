@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from widgets._yaml import load_yaml
+from widgets._yaml import DataFileError, parse, read_yaml
 
 MANIFEST = Path(__file__).parent / "data" / "course.yaml"
 
@@ -63,11 +63,14 @@ class Course(BaseModel):
         return "\n".join(rows)
 
 
+class ManifestError(DataFileError):
+    """The course manifest (widgets/data/course.yaml) is malformed."""
+
+
 @cache
 def course() -> Course:
-    """The course manifest, loaded once per process."""
-    with MANIFEST.open(encoding="utf-8") as handle:
-        return Course.model_validate(load_yaml(handle))
+    """The course manifest, loaded once per process; errors name file, entry and field."""
+    return parse(Course, MANIFEST, read_yaml(MANIFEST, ManifestError), ManifestError)
 
 
 if __name__ == "__main__":

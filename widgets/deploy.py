@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from widgets._yaml import load_yaml
+from widgets._yaml import DataFileError, parse, read_yaml
 from widgets.course import course
 
 DEPLOY = Path(__file__).parent / "data" / "deploy.yaml"
@@ -57,11 +57,14 @@ class Deploy(BaseModel):
         return f"{self.hub}/hub/user-redirect/git-pull?{query}"
 
 
+class DeployError(DataFileError):
+    """widgets/data/deploy.yaml is malformed."""
+
+
 @cache
 def deploy() -> Deploy:
-    """The deployment settings, loaded once per process."""
-    with DEPLOY.open(encoding="utf-8") as handle:
-        return Deploy.model_validate(load_yaml(handle))
+    """The deployment settings, loaded once per process; errors name file, entry and field."""
+    return parse(Deploy, DEPLOY, read_yaml(DEPLOY, DeployError), DeployError)
 
 
 def readme_section() -> str:

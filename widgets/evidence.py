@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from widgets._yaml import load_yaml
+from widgets._yaml import DataFileError, parse, problem, read_yaml
 
 DATA_DIR = Path(__file__).parent / "data" / "evidence"
+M = TypeVar("M", bound=BaseModel)
 
 Category = Literal["passive", "machine-physical", "active", "combined"]
 Population = Literal[
@@ -90,7 +90,7 @@ CHRONIC_POPULATIONS = ("subacute-chronic", "chronic")
 Text = Annotated[str, Field(min_length=1)]
 
 
-class EvidenceError(ValueError):
+class EvidenceError(DataFileError):
     """A data file of the evidence base is malformed."""
 
 
@@ -481,47 +481,15 @@ def choose_headline(t: Treatment, sources: dict[str, Source]) -> Estimate | None
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return load_yaml(handle)
-    except yaml.YAMLError as err:
-        raise EvidenceError(f"{path.name}: not valid YAML: {err}") from None
+    return read_yaml(path, EvidenceError)
 
 
-def _entry_name(node: Any) -> str:
-    """'entry <id>: ' for a data entry with an id (or a guideline stance's body and year)."""
-    if not isinstance(node, dict):
-        return ""
-    if "id" in node:
-        return f"entry {node['id']!r}: "
-    if "body" in node and "year" in node:
-        return f"entry '{node['body']} {node['year']}': "
-    return ""
+def _parse(model: type[M], path: Path, data: Any) -> M:
+    return parse(model, path, data, EvidenceError)
 
 
-def _describe(path: Path, data: Any, err: ValidationError) -> str:
-    """Turn a pydantic error into 'file: entry <id>: field <name>: reason' lines."""
-    lines = []
-    for problem in err.errors():
-        loc = list(problem["loc"])
-        entry, node = _entry_name(data), data
-        for key in loc:
-            try:
-                node = node[key]
-            except (KeyError, IndexError, TypeError):
-                break
-            if _entry_name(node):
-                entry = _entry_name(node)
-        field = ".".join(str(k) for k in loc) or "(top level)"
-        lines.append(f"{path.name}: {entry}field {field!r}: {problem['msg']}")
-    return "\n".join(lines)
-
-
-def _parse(model: type[BaseModel], path: Path, data: Any) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as err:
-        raise EvidenceError(_describe(path, data, err)) from None
+def _fail(path: Path, entry: str | None, field: str, reason: str) -> NoReturn:
+    raise EvidenceError(problem(path, entry, field, reason))
 
 
 def load_evidence(data_dir: Path | str = DATA_DIR) -> EvidenceBase:
@@ -533,7 +501,7 @@ def load_evidence(data_dir: Path | str = DATA_DIR) -> EvidenceBase:
     for raw in raw_sources:
         src = _parse(Source, sources_path, raw)
         if src.id in sources:
-            raise EvidenceError(f"{sources_path.name}: entry {src.id!r}: field 'id': listed twice")
+            _fail(sources_path, src.id, "id", "listed twice")
         sources[src.id] = src
 
     reference_path = data_dir / "reference.yaml"
@@ -546,10 +514,7 @@ def load_evidence(data_dir: Path | str = DATA_DIR) -> EvidenceBase:
     for path in sorted((data_dir / "treatments").glob("*.yaml")):
         treatment: Treatment = _parse(Treatment, path, _read_yaml(path))
         if treatment.id != path.stem:
-            raise EvidenceError(
-                f"{path.name}: entry {treatment.id!r}: field 'id': must match the file name "
-                f"{path.stem!r}"
-            )
+            _fail(path, treatment.id, "id", f"must match the file name {path.stem!r}")
         _check_treatment(path, treatment, sources, scales)
         treatments[treatment.id] = treatment
 
@@ -564,10 +529,8 @@ def load_evidence(data_dir: Path | str = DATA_DIR) -> EvidenceBase:
 def _need_status(path: Path, entry: str, field: str, source: Source) -> None:
     """A guideline, leaflet or framework behind safety advice or a stance must say if it is current."""
     if source.status is None:
-        raise EvidenceError(
-            f"{path.name}: entry {entry!r}: field {field!r}: source {source.id!r} needs "
-            "'status: current' or 'status: historic' in sources.yaml"
-        )
+        _fail(path, entry, field, f"source {source.id!r} needs 'status: current' or "
+              "'status: historic' in sources.yaml")
 
 
 def _check_guidelines(
@@ -578,21 +541,15 @@ def _check_guidelines(
     for split in guidelines.disagreements:
         for rec_id in split.recommendations:
             if rec_id not in ids:
-                raise EvidenceError(f"{path.name}: entry {split.topic!r}: field 'recommendations': "
-                                    f"unknown recommendation id {rec_id!r}")
+                _fail(path, split.topic, "recommendations", f"unknown recommendation id {rec_id!r}")
     for rec in guidelines.recommendations:
         if ids.count(rec.id) > 1:
-            raise EvidenceError(f"{path.name}: entry {rec.id!r}: field 'id': listed twice")
+            _fail(path, rec.id, "id", "listed twice")
         if rec.source not in sources:
-            raise EvidenceError(
-                f"{path.name}: entry {rec.id!r}: field 'source': unknown source id {rec.source!r}"
-            )
+            _fail(path, rec.id, "source", f"unknown source id {rec.source!r}")
         _need_status(path, rec.id, "source", sources[rec.source])
         if rec.treatment is not None and rec.treatment not in treatments:
-            raise EvidenceError(
-                f"{path.name}: entry {rec.id!r}: field 'treatment': unknown treatment id "
-                f"{rec.treatment!r}"
-            )
+            _fail(path, rec.id, "treatment", f"unknown treatment id {rec.treatment!r}")
 
 
 def _check_reference(
@@ -601,21 +558,15 @@ def _check_reference(
 ) -> None:
     def need_source(entry: str, field: str, source_id: str) -> None:
         if source_id not in sources:
-            raise EvidenceError(
-                f"{path.name}: entry {entry!r}: field {field!r}: unknown source id {source_id!r}"
-            )
+            _fail(path, entry, field, f"unknown source id {source_id!r}")
 
     for scale in ref.scales:
         if scale.mcid is not None and scale.mcid not in mcid_ids:
-            raise EvidenceError(
-                f"{path.name}: entry {scale.id!r}: field 'mcid': unknown MCID id {scale.mcid!r}"
-            )
+            _fail(path, scale.id, "mcid", f"unknown MCID id {scale.mcid!r}")
     for mcid in ref.mcids:
         need_source(mcid.id, "source", mcid.source)
         if mcid.scale not in scales:
-            raise EvidenceError(
-                f"{path.name}: entry {mcid.id!r}: field 'scale': unknown scale id {mcid.scale!r}"
-            )
+            _fail(path, mcid.id, "scale", f"unknown scale id {mcid.scale!r}")
     need_source("natural_history", "natural_history_source", ref.natural_history_source)
     for fact in ref.facts:
         need_source(fact.id, "source", fact.source)
@@ -631,7 +582,7 @@ def _check_treatment(
     path: Path, t: Treatment, sources: dict[str, Source], scales: dict[str, Scale]
 ) -> None:
     def fail(entry: str, field: str, reason: str) -> None:
-        raise EvidenceError(f"{path.name}: entry {entry!r}: field {field!r}: {reason}")
+        _fail(path, entry, field, reason)
 
     for est in t.estimates:
         if est.source not in sources:

@@ -35,18 +35,7 @@ def quiz_points(bank_id: str, question_id: str, path: Path | str | None = None) 
     from widgets.questions import load_bank  # only graders need the bank loader
 
     question = load_bank(bank_id).question(question_id)
-    answer = quiz_answer(bank_id, question_id, path)
-    if answer is None:
-        return 0.0
-    if question.kind == "single":
-        right = answer == question.correct_ids[0]
-    elif question.kind == "multiple":
-        right = isinstance(answer, list) and sorted(map(str, answer)) == question.correct_ids
-    else:
-        right = _is_number(answer) and abs(float(answer) - float(question.answer or 0)) <= (
-            (question.tolerance or 0) + 1e-9
-        )
-    return float(question.points) if right else 0.0
+    return float(question.points) if question.is_right(quiz_answer(bank_id, question_id, path)) else 0.0
 
 
 def factor_points(case_id: str, points: float, path: Path | str | None = None) -> float:
@@ -76,7 +65,3 @@ def yellow_flag_points(case_id: str, points: float, path: Path | str | None = No
     hits = len(set(chosen) & expected)
     misses = len(set(chosen) - expected)
     return round(points * max(0, hits - misses) / len(expected), 4)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -6,8 +6,8 @@ question may take its answer from the evidence (``answer_from``), and any prompt
 feedback or explanation may contain ``{ev:<treatment-id>/<estimate-id>/<field>}`` placeholders,
 replaced on load with the value from the evidence base.
 
-A bank that breaks the schema raises :class:`QuestionBankError` naming the file, the question id
-and the field.
+A bank that breaks the schema raises :class:`QuestionBankError` in the course's one error format
+(file, entry = the question id, field).
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from widgets._yaml import load_yaml
+from widgets._yaml import DataFileError, parse, problem, read_yaml
 from widgets.evidence import EvidenceBase, StrictModel, Text, evidence
 
 QUESTIONS_DIR = Path(__file__).parent / "data" / "questions"
@@ -29,7 +28,7 @@ EV_FIELDS = (
 )
 _PLACEHOLDER = re.compile(r"\{ev:([^}]*)\}")
 
-class QuestionBankError(ValueError):
+class QuestionBankError(DataFileError):
     """A question bank is malformed (the message names file, question and field)."""
 
 
@@ -87,6 +86,21 @@ class Question(StrictModel):
     def correct_ids(self) -> list[str]:
         return sorted(o.id for o in self.options if o.correct)
 
+    def is_right(self, answer: Any) -> bool:
+        """The one answer key, used by the quiz widget and by the grader; never raises.
+
+        single: the right option id; multiple: exactly the right ids, in any order; numeric: a
+        number (not a bool) within the tolerance. Anything else, ``None`` included, is not right.
+        """
+        if self.kind == "single":
+            return isinstance(answer, str) and answer == self.correct_ids[0]
+        if self.kind == "multiple":
+            return (isinstance(answer, list) and all(isinstance(a, str) for a in answer)
+                    and sorted(answer) == self.correct_ids)
+        if not isinstance(answer, int | float) or isinstance(answer, bool) or self.answer is None:
+            return False
+        return abs(float(answer) - self.answer) <= (self.tolerance or 0) + 1e-9
+
 
 class Bank(StrictModel):
     id: Text
@@ -125,35 +139,12 @@ def load_bank(path_or_id: str | Path, ev: EvidenceBase | None = None) -> Bank:
             f"no question bank {str(path_or_id)!r} (looked for {path}); known banks: "
             f"{', '.join(known_banks()) or 'none'}"
         )
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise QuestionBankError(f"{path.name}: not valid YAML: {err}") from None
-    try:
-        bank = Bank.model_validate(data)
-    except ValidationError as err:
-        raise QuestionBankError(_describe(path, data, err)) from None
+    bank = parse(Bank, path, read_yaml(path, QuestionBankError), QuestionBankError)
     if bank.id != path.stem:
         raise QuestionBankError(
-            f"{path.name}: field 'id': {bank.id!r} must equal the file name {path.stem!r}"
+            problem(path, bank.id, "id", f"must equal the file name {path.stem!r}")
         )
     return _resolve(path, bank, ev or evidence())
-
-
-def _describe(path: Path, data: Any, err: ValidationError) -> str:
-    lines = []
-    for problem in err.errors():
-        loc = list(problem["loc"])
-        question = "(bank)"
-        if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
-            try:
-                question = repr(data["questions"][loc[1]].get("id", f"#{loc[1] + 1}"))
-            except (KeyError, IndexError, TypeError, AttributeError):
-                question = f"#{loc[1] + 1}"
-            loc = loc[2:]
-        field = ".".join(str(k) for k in loc) or "(whole question)"
-        lines.append(f"{path.name}: question {question}: field {field!r}: {problem['msg']}")
-    return "\n".join(lines)
 
 
 def evidence_value(ev: EvidenceBase, ref: str) -> Any:
@@ -189,7 +180,7 @@ def _resolve(path: Path, bank: Bank, ev: EvidenceBase) -> Bank:
             try:
                 return _text(evidence_value(ev, match.group(1)))
             except ValueError as err:
-                raise QuestionBankError(f"{path.name}: question {qid!r}: field {field!r}: {err}") from None
+                raise QuestionBankError(problem(path, qid, field, str(err))) from None
 
         return _PLACEHOLDER.sub(one, text)
 
@@ -211,13 +202,9 @@ def _resolve(path: Path, bank: Bank, ev: EvidenceBase) -> Bank:
             try:
                 value = evidence_value(ev, ref)
             except ValueError as err:
-                raise QuestionBankError(
-                    f"{path.name}: question {q.id!r}: field 'answer_from': {err}"
-                ) from None
+                raise QuestionBankError(problem(path, q.id, "answer_from", str(err))) from None
             if value is None:
-                raise QuestionBankError(
-                    f"{path.name}: question {q.id!r}: field 'answer_from': {ref} is not reported"
-                )
+                raise QuestionBankError(problem(path, q.id, "answer_from", f"{ref} is not reported"))
             update["answer"] = float(value)
         questions.append(q.model_copy(update=update))
     return bank.model_copy(update={"questions": questions})

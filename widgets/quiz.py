@@ -112,13 +112,7 @@ class QuestionView(w.VBox):
 
     # -- checking --------------------------------------------------------------------------
     def is_right(self, value: Any) -> bool:
-        q = self.question
-        if q.kind == "single":
-            return value == q.correct_ids[0]
-        if q.kind == "multiple":
-            return sorted(value) == q.correct_ids
-        assert q.answer is not None and q.tolerance is not None
-        return abs(float(value) - q.answer) <= q.tolerance + 1e-9
+        return self.question.is_right(value)
 
     def feedback_html(self, value: Any) -> str:
         q = self.question
