@@ -18,7 +18,8 @@ import ipywidgets as w
 from traitlets import TraitError, Unicode, validate
 
 from widgets import _svg
-from widgets._ui import ErrorBox, esc, fmt, shows_errors
+from widgets._base import CourseWidget
+from widgets._ui import esc, fmt, shows_errors
 from widgets.evidence import (
     ACUTE_POPULATIONS,
     CATEGORY_LABELS,
@@ -48,20 +49,19 @@ def _short(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-class EvidenceExplorer(w.VBox):
+class EvidenceExplorer(CourseWidget):
     """All treatments' estimates in one forest plot, with population/category filters and details."""
 
     population = Unicode("all", help="population filter: all, acute or chronic").tag(sync=True)
     category = Unicode("all", help="category filter: all or a category id").tag(sync=True)
     treatment_id = Unicode("", help="treatment shown in the detail pane").tag(sync=True)
-    error = Unicode("", help="the last error shown to the learner, if any").tag(sync=True)
 
     def __init__(
         self, *, category: str = "all", population: str = "all", ev: EvidenceBase | None = None
     ) -> None:
         """``category`` and ``population`` preset the filters (e.g. ``category="passive"``)."""
         self.ev = ev or evidence()
-        self._errors = ErrorBox()
+        self._prepare()
         self.population_filter = w.Dropdown(
             options=[(label, key) for key, label in POPULATIONS.items()], value="all",
             description="Population", style={"description_width": "initial"},
@@ -85,7 +85,7 @@ class EvidenceExplorer(w.VBox):
         self.detail.add_class("lbp-explorer-detail")
         super().__init__(
             [w.HBox([self.population_filter, self.category_filter]), self.chart, self.treatment_picker,
-             self.detail, self._errors],
+             self.detail],
             treatment_id=first,
         )
         self.add_class("lbp-explorer")

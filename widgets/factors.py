@@ -14,14 +14,15 @@ from typing import Any
 import ipywidgets as w
 from traitlets import Bool, Dict, Int, List, Unicode
 
+from widgets._base import CourseWidget
 from widgets._cases import DOMAINS, Case, Factor, load_case
-from widgets._ui import ErrorBox, GradedStore, esc, shows_errors, status
+from widgets._ui import esc, shows_errors, status
 
 DEFAULT_CASE = "sam"
 CHOOSE = ""
 
 
-class FactorSorter(w.VBox):
+class FactorSorter(CourseWidget):
     """Sort a case's factors into biological / psychological / social and mark yellow flags."""
 
     case_id = Unicode(help="id of the case in widgets/data/cases").tag(sync=True)
@@ -30,16 +31,13 @@ class FactorSorter(w.VBox):
     checked = Bool(False, help="whether Check has been pressed").tag(sync=True)
     sorted_right = Int(0, help="factors whose domain matches the course's at the last Check").tag(sync=True)
     flags_right = Int(0, help="factors whose yellow-flag mark was right at the last Check").tag(sync=True)
-    graded = Bool(False, help="write the answers to answers.json").tag(sync=True)
-    error = Unicode("", help="the last error shown to the learner, if any").tag(sync=True)
 
     def __init__(self, case_id: str = DEFAULT_CASE, *, graded: bool = False,
                  answers_path: Path | str | None = None) -> None:
         self.case: Case = load_case(case_id)  # CaseError lists known ids
         if not self.case.factors:
             raise ValueError(f"case {case_id!r} has no factors to sort")
-        self._errors = ErrorBox()
-        self._store = GradedStore(f"factors/{case_id}", graded, answers_path, self._errors)
+        self._prepare(store_key=f"factors/{case_id}", graded=graded, answers_path=answers_path)
         options = [("Choose…", CHOOSE)] + [(d.capitalize(), d) for d in DOMAINS]
         self.dropdowns: dict[str, w.Dropdown] = {}
         self.checkboxes: dict[str, w.Checkbox] = {}
@@ -67,7 +65,7 @@ class FactorSorter(w.VBox):
             "<strong>yellow flag</strong>: a thought, feeling or situation that raises the risk of "
             "a slow recovery. Then press Check.</p>"
         )
-        super().__init__([intro, *rows, self.check, self.feedback, self._errors],
+        super().__init__([intro, *rows, self.check, self.feedback],
                          case_id=case_id, graded=graded)
         self.add_class("lbp-factors")
         self._on_change()
@@ -86,10 +84,7 @@ class FactorSorter(w.VBox):
         self._store.save(record)
 
     def _restore(self) -> None:
-        record = self._store.load()
-        if not record:
-            return
-        try:
+        def apply(record: Any) -> None:
             for fid, domain in record.items():
                 if fid == "yellow_flags":
                     continue
@@ -98,10 +93,9 @@ class FactorSorter(w.VBox):
                 self.dropdowns[fid].value = domain
             for fid in record.get("yellow_flags", []):
                 self.checkboxes[fid].value = True
-        except (ValueError, KeyError, TypeError, AttributeError) as err:
-            self._errors.show(f"Could not restore your earlier answers: {err}")
-            return
-        self._show_feedback()
+            self._show_feedback()
+
+        self._restore_with(apply)
 
     def _line(self, n: int, factor: Factor) -> tuple[str, bool, bool]:
         chosen = self.assignments.get(factor.id, CHOOSE)

@@ -22,6 +22,7 @@ import ipywidgets as w
 from traitlets import Any as AnyTrait
 from traitlets import Bool, Float, Int, Unicode
 
+from widgets._base import CourseWidget
 from widgets._ui import ErrorBox, esc, fmt, load_record, shows_errors, status, wide_description
 from widgets.answers import record_answer
 from widgets.questions import Bank, Option, Question, load_bank
@@ -185,7 +186,7 @@ class QuestionView(w.VBox):
         self.show(self.current())
 
 
-class Quiz(w.VBox):
+class Quiz(CourseWidget):
     """A quiz built from a question bank (id under widgets/data/questions, or a path)."""
 
     bank_id = Unicode(help="id of the question bank").tag(sync=True)
@@ -193,15 +194,13 @@ class Quiz(w.VBox):
     max_score = Float(0.0, help="points available in the bank").tag(sync=True)
     attempts = Int(0, help="answers checked so far, all questions together").tag(sync=True)
     answered = Int(0, help="questions checked at least once").tag(sync=True)
-    graded = Bool(False, help="write each checked answer to answers.json").tag(sync=True)
-    error = Unicode("", help="the last error shown to the learner, if any").tag(sync=True)
 
     def __init__(
         self, bank_id_or_path: str | Path, *, graded: bool = False, shuffle: bool | None = None,
         seed: int = 0, answers_path: Path | str | None = None,
     ) -> None:
         self.bank: Bank = load_bank(bank_id_or_path)
-        self._errors = ErrorBox()
+        self._prepare(graded=graded, answers_path=answers_path)  # answers are stored per question
         do_shuffle = self.bank.shuffle if shuffle is None else shuffle
         record = load_record(graded, answers_path, self._errors)
         self.questions: list[QuestionView] = []
@@ -220,7 +219,7 @@ class Quiz(w.VBox):
         self.score_text.add_class("lbp-quiz-score")
         title = w.HTML(f"<h3>{esc(self.bank.title)}</h3>")
         super().__init__(
-            [title, *self.questions, self.score_text, self._errors],
+            [title, *self.questions, self.score_text],
             bank_id=self.bank.id, graded=graded, max_score=sum(q.points for q in self.bank.questions),
         )
         self.add_class("lbp-quiz")
@@ -229,7 +228,7 @@ class Quiz(w.VBox):
                 try:
                     view.restore(record[view.key])
                 except (ValueError, TypeError) as err:
-                    self._errors.show(f"Could not restore an earlier answer: {err}")
+                    self._errors.show(f"Could not restore your earlier answer {record[view.key]!r}: {err}")
         self._update_score()
 
     def question(self, question_id: str) -> QuestionView:

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-from traitlets import Bool, Dict, Int, Unicode
+from traitlets import Dict, Int, Unicode
 
+from widgets._base import CourseWidget
 from widgets._cases import AGREE, DISAGREE, ITEM9_LEVELS, Case, load_case
-from widgets._ui import ErrorBox, GradedStore, esc, shows_errors, status
+from widgets._ui import esc, shows_errors, status
 from widgets.evidence import StartBack, evidence
 
 CHOOSE = ""
@@ -90,7 +91,7 @@ def group_explanation(total: int, subscale: int, group: str) -> str:
             f"Group: {group} risk, because {why}.")
 
 
-class RiskStratifier(w.VBox):
+class RiskStratifier(CourseWidget):
     """Answer nine STarT Back-style items (for a fictional case or freely) and see the risk group."""
 
     case_id = Unicode("", help="id of the case answered for ('' = free exploration)").tag(sync=True)
@@ -98,8 +99,6 @@ class RiskStratifier(w.VBox):
     total = Int(0, help="total score at the last Score press").tag(sync=True)
     subscale = Int(0, help="worry-and-mood subscale score at the last Score press").tag(sync=True)
     group = Unicode("", help="low, medium or high at the last Score press").tag(sync=True)
-    graded = Bool(False, help="write the answers to answers.json").tag(sync=True)
-    error = Unicode("", help="the last error shown to the learner, if any").tag(sync=True)
 
     def __init__(self, case_id: str | None = None, *, graded: bool = False,
                  answers_path: Path | str | None = None) -> None:
@@ -107,8 +106,8 @@ class RiskStratifier(w.VBox):
         if graded and self.case is None:
             raise ValueError("graded mode needs a case_id (the answers are stored under risk/<case-id>)")
         rules = _rules()
-        self._errors = ErrorBox()
-        self._store = GradedStore(f"risk/{case_id}", graded, answers_path, self._errors)
+        self._prepare(store_key=f"risk/{case_id}" if case_id else None, graded=graded,
+                      answers_path=answers_path)
         self.dropdowns: dict[int, w.Dropdown] = {}
         for item in rules.items:
             if item.number == 9:
@@ -135,7 +134,7 @@ class RiskStratifier(w.VBox):
             "<h3>Sorting people by risk of a slow recovery (STarT Back style)</h3>" + who
             + "<p>The items are shown by topic, not in the tool's exact wording.</p>"
         )
-        super().__init__([intro, *self.dropdowns.values(), self.score_button, self.feedback, self._errors],
+        super().__init__([intro, *self.dropdowns.values(), self.score_button, self.feedback],
                          case_id=case_id or "", graded=graded)
         self.add_class("lbp-risk")
         self._on_change()
@@ -174,14 +173,10 @@ class RiskStratifier(w.VBox):
         self.feedback.value = status(text)
 
     def _restore(self) -> None:
-        record = self._store.load()
-        if not record:
-            return
-        try:
+        def apply(record: Any) -> None:
             for number, value in record["answers"].items():
                 self.dropdowns[int(number)].value = value
-        except (KeyError, ValueError, TypeError, AttributeError, w.TraitError) as err:
-            self._errors.show(f"Could not restore your earlier answers: {err}")
-            return
-        if CHOOSE not in self.answers.values():
-            self._show_result()
+            if CHOOSE not in self.answers.values():
+                self._show_result()
+
+        self._restore_with(apply)

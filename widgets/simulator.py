@@ -19,10 +19,11 @@ from statistics import fmean
 from typing import Any
 
 import ipywidgets as w
-from traitlets import Bool, Dict, Float, Int, TraitError, Unicode, validate
+from traitlets import Bool, Dict, Float, Int, TraitError, validate
 
 from widgets import _svg
-from widgets._ui import ErrorBox, esc, fmt, shows_errors, status, wide_description
+from widgets._base import CourseWidget
+from widgets._ui import esc, fmt, shows_errors, status, wide_description
 from widgets.evidence import evidence
 
 PERSON_SPREAD = 8.0  # how much people's usual pain differs (points, standard deviation)
@@ -113,7 +114,7 @@ def _one(value: float) -> str:
     return fmt(round(value, 1))
 
 
-class RecoverySimulator(w.VBox):
+class RecoverySimulator(CourseWidget):
     """Simulate people who take an inert treatment at their worst, and what a control group shows."""
 
     seed = Int(1, help="random seed: the same seed gives the same people").tag(sync=True)
@@ -122,11 +123,10 @@ class RecoverySimulator(w.VBox):
     placebo = Float(5.0, help="placebo response: points less pain reported after treatment").tag(sync=True)
     randomised = Bool(False, help="split people at random into treated and untreated groups").tag(sync=True)
     result = Dict(help="average pain before/after per group and the changes").tag(sync=True)
-    error = Unicode("", help="the last error shown to the learner, if any").tag(sync=True)
 
     def __init__(self, seed: int = 1, *, people: int = 200, natural_recovery: bool = True,
                  placebo: float = 5.0, randomised: bool = False) -> None:
-        self._errors = ErrorBox()
+        self._prepare()
         self.people_box = w.BoundedIntText(value=people, min=2, max=MAX_PEOPLE, step=10,
                                            description="Number of people:", **wide_description())
         self.recovery_box = w.Checkbox(value=natural_recovery, indent=False, layout=w.Layout(width="auto"),
@@ -150,7 +150,7 @@ class RecoverySimulator(w.VBox):
         )
         super().__init__(
             [intro, self.people_box, self.recovery_box, self.placebo_box, self.randomised_box, self.run,
-             self.summary, self.chart, self._errors],
+             self.summary, self.chart],
             seed=seed, people=people, natural_recovery=natural_recovery, placebo=placebo,
             randomised=randomised,
         )

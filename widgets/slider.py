@@ -22,7 +22,8 @@ import ipywidgets as w
 from traitlets import Bool, Float, TraitError, Unicode, validate
 
 from widgets import _svg
-from widgets._ui import ErrorBox, GradedStore, esc, fmt, shows_errors, status, wide_description
+from widgets._base import CourseWidget
+from widgets._ui import esc, fmt, shows_errors, status, wide_description
 from widgets.evidence import Estimate, EvidenceBase, Scale, Treatment, evidence
 
 NO_HEADLINE_SCALE = "pain-0-100"
@@ -67,7 +68,7 @@ CERTAINTY_MEANING = {
 }
 
 
-class EvidenceSlider(w.VBox):
+class EvidenceSlider(CourseWidget):
     """Predict the benefit of one treatment, then reveal the evidence."""
 
     treatment_id = Unicode(help="id of the treatment in the evidence base").tag(sync=True)
@@ -76,8 +77,6 @@ class EvidenceSlider(w.VBox):
     verdict = Unicode(
         "", help="where the prediction lies against the 95% CI: above, inside, below"
     ).tag(sync=True)
-    graded = Bool(False, help="write the prediction to answers.json").tag(sync=True)
-    error = Unicode("", help="the last error shown to the learner, if any").tag(sync=True)
 
     def __init__(
         self, treatment_id: str, *, graded: bool = False, answers_path: Path | str | None = None,
@@ -91,8 +90,7 @@ class EvidenceSlider(w.VBox):
         self.mcid = mcid.threshold if mcid else None
         self.minimum, self.maximum, step = prediction_range(self.scale, self.estimate, self.mcid)
         self.no_effect = 1.0 if self.scale.unit == "ratio" else 0.0
-        self._errors = ErrorBox()
-        self._store = GradedStore(f"slider/{treatment_id}", graded, answers_path, self._errors)
+        self._prepare(store_key=f"slider/{treatment_id}", graded=graded, answers_path=answers_path)
 
         unit = self.scale.unit
         self.intro = w.HTML(self._intro_html())
@@ -119,7 +117,7 @@ class EvidenceSlider(w.VBox):
         self.feedback.add_class("lbp-feedback")
         super().__init__(
             [self.intro, w.HBox([self.input, self.less, self.more]), self.gauge, self.reveal_button,
-             self.feedback, self.panel, self._errors],
+             self.feedback, self.panel],
             treatment_id=treatment_id, graded=graded, prediction=self.no_effect,
         )
         self.add_class("lbp-slider")
@@ -160,14 +158,11 @@ class EvidenceSlider(w.VBox):
             self._store.save({"prediction": self.prediction, "revealed": True})
 
     def _restore(self) -> None:
-        record = self._store.load()
-        if not record:
-            return
-        try:
+        def apply(record: Any) -> None:
             self.prediction = float(record["prediction"])
             self.revealed = bool(record.get("revealed", False))
-        except (KeyError, TypeError, ValueError, TraitError) as err:
-            self._errors.show(f"Could not restore your earlier prediction {record!r}: {err}")
+
+        self._restore_with(apply, "your earlier prediction")
 
     # -- text ------------------------------------------------------------------------------
     def _intro_html(self) -> str:
