@@ -151,7 +151,7 @@ class Source(StrictModel):
 class ReadIn(StrictModel):
     """Where a number, a grade or a guideline statement was read, so a reviewer can check it."""
 
-    part: ReadPart
+    part: ReadPart = Field(description="which part of the source the fact was read in")
     detail: str = Field("", description="which table, figure or section, e.g. 'SoF table 2'")
     url: Text = Field(pattern=r"^https?://", description="address of the copy actually read")
 
@@ -193,27 +193,30 @@ class Estimate(StrictModel):
     """One pooled (or single-trial) effect estimate with its 95% confidence interval."""
 
     id: Text
-    comparison: Text
+    comparison: Text = Field(description="what the treatment was compared with, as the source says it")
     outcome: Literal["pain", "function", "recurrence", "global improvement", "posture"]
-    population: Population
-    time_point: Text
-    measure: Measure
-    scale: Text
-    estimate: float
-    ci_low: float
-    ci_high: float
-    favours_treatment_when: Literal["negative", "positive", "below one", "above one"]
+    population: Population = Field(description="who was studied: acute, chronic, ...")
+    time_point: Text = Field(description="when it was measured, as the source says it")
+    measure: Measure = Field(description="MD, SMD, WMD (differences) or HR, RR (ratios)")
+    scale: Text = Field(description="id of a scale in reference.yaml")
+    estimate: float = Field(description="the pooled (or single-trial) result, as the source prints it")
+    ci_low: float = Field(description="lower end of the 95% confidence interval")
+    ci_high: float = Field(description="upper end of the 95% confidence interval")
+    favours_treatment_when: Literal["negative", "positive", "below one", "above one"] = Field(
+        description="which way of the scale means the treatment did better, in this source"
+    )
     compared_with: ComparisonKind = Field(description="what the comparison group got, in one word")
-    certainty: Certainty
+    certainty: Certainty = Field(description="the source's grade, or 'not graded by the source' / "
+                                 "'not verified' (see CLINICAL-REVIEW.md)")
     certainty_scope: Literal["this result", "review overall"] = Field(
         "this result", description="'review overall' when only the review's overall range was read"
     )
     certainty_read_in: ReadIn | None = Field(
-        None, description="where the grade (or the absence of one) was read; None only if not verified"
+        None, description="where the grade (or the absence of one) was read; leave out only if not verified"
     )
-    studies: int | None = Field(None, ge=1)
-    participants: int | None = Field(None, ge=1)
-    source: Text
+    studies: int | None = Field(None, ge=1, description="number of studies pooled, if reported")
+    participants: int | None = Field(None, ge=1, description="number of people, if reported")
+    source: Text = Field(description="id in sources.yaml of the original publication")
     read_in: ReadIn = Field(description="where the numbers were read")
     note: str = ""
 
@@ -271,9 +274,11 @@ class Estimate(StrictModel):
 
 
 class GuidelineStance(StrictModel):
-    body: Text
+    """What one guideline says about the treatment."""
+
+    body: Text = Field(description="NICE, ACP, WHO, APTA, Danish Health Authority, ...")
     year: int = Field(ge=1900, le=2100)
-    stance: Stance
+    stance: Stance = Field(description="follows the guideline's verb: never stronger than what was read")
     wording: Text = Field(description="what the guideline says, in our words, with its grade")
     population: Text
     source: Text
@@ -281,23 +286,26 @@ class GuidelineStance(StrictModel):
 
 
 class Harms(StrictModel):
-    summary: Text
-    sources: list[Text] = Field(default_factory=list)
+    summary: Text = Field(description="what the harms data say; 'no data found' is not 'no harms'")
+    sources: list[Text] = Field(default_factory=list, description="ids in sources.yaml")
 
 
 class Treatment(StrictModel):
     id: Text
     name: Text
     category: Category
-    what_it_is: Text
-    claimed_mechanism: Text
-    patient_summary: Text
+    what_it_is: Text = Field(description="plain words: what is done")
+    claimed_mechanism: Text = Field(description="how it is said to work (a claim, not a finding)")
+    patient_summary: Text = Field(
+        description="3 to 5 plain sentences, no numbers, school grade 8 or below; never 'safe'"
+    )
     estimates: list[Estimate]
     headline_estimate: str | None = Field(
-        None, description="id of the estimate the evidence slider reveals; None if there is none"
+        None, description="id of the estimate the evidence slider reveals; null if there is none"
     )
     headline_reason: Text = Field(
-        description="why this headline (or none): the rule in widgets.headline, or the exception"
+        description="why this headline (or none) under widgets.evidence.choose_headline; start "
+        "with 'Exception:' if the headline is not the rule's pick"
     )
     stances: list[GuidelineStance]
     harms: Harms
