@@ -1,0 +1,243 @@
+"""The repeated parts of every lesson, written from the course manifest; the prose stays hand-written.
+
+Every lesson opens and closes with the same navigation line and carries its title and the
+disclaimer. The 15 treatment pages (04a ... 06e) also share a skeleton: the import cell, the
+patient summary, and a fixed heading with a one-line call for each section (what it is, predict
+then reveal, the evidence, guideline stances, harms, quiz), then the references. These cells are
+*generated*: each has a cell id ``generated-<part>`` that names its part, and this module writes
+it. Every other cell is hand-written prose or a page's own tool, and is never touched.
+
+    python -m widgets.lesson_parts           # rewrite the generated cells of every lesson
+    python -m widgets.lesson_parts --check   # write nothing; exit 1 naming each cell that differs
+
+A treatment page's treatment is the one its file is named after (``04d-massage.ipynb`` is about
+``massage``). Its import cell imports every name that the page's code cells call, so a page that
+adds a cell such as ``estimate(...)`` gets the import on the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import builtins
+import difflib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import nbformat
+from nbformat import NotebookNode
+
+import widgets
+from widgets import render
+from widgets.course import Course, Lesson, course
+from widgets.evidence import evidence
+
+LESSONS = Path(__file__).resolve().parent.parent / "lessons"
+PREFIX = "generated-"
+LINE_LENGTH = 110  # ruff's line-length (pyproject.toml): imports are wrapped where ruff would wrap them
+COMMAND = "python -m widgets.lesson_parts"
+
+DISCLAIMER = (
+    "> **Education, not medical advice.** This course explains what research says about treatments "
+    "for low back pain. It cannot tell you what is wrong with your back or what you should do. Talk "
+    "to a doctor or physiotherapist about your own care. If you have any of the warning signs in "
+    "[the red flags list](02-acute-first-aid.ipynb), get urgent help."
+)
+# The prediction control is a number box with Less / More buttons (widgets/slider.py), not a slider.
+PREDICT = (
+    "## Predict first, then reveal\n\n"
+    "Before you read the research, enter your guess in the box: how much do you think this treatment "
+    "helps? Type a number, or use the **Less benefit** and **More benefit** buttons. Then press "
+    "**Reveal the evidence**."
+)
+# (part name, heading, call) for each section of a treatment page, in page order.
+SECTIONS = (
+    ("about", "## What it is, and how it is claimed to work", "about"),
+    ("predict", PREDICT, "EvidenceSlider"),
+    ("evidence", "## What the evidence shows", "evidence_summary"),
+    ("stances", "## Where guidelines agree or disagree, and why", "stances_table"),
+    ("harms", "## Harms", "harms"),
+    ("quiz", "## Check your understanding", "Quiz"),
+)
+
+
+class LessonPartsError(ValueError):
+    """A lesson's generated cells cannot be written; the message names the notebook and the cell."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One generated cell: its part name (the cell id is ``generated-<name>``), type and source."""
+
+    name: str
+    cell_type: Literal["markdown", "code"]
+    source: str
+
+    @property
+    def cell_id(self) -> str:
+        return PREFIX + self.name
+
+    def cell(self) -> NotebookNode:
+        """The cell as written: no metadata, and for code no outputs and no execution count."""
+        if self.cell_type == "code":
+            return nbformat.v4.new_code_cell(self.source, id=self.cell_id)
+        return nbformat.v4.new_markdown_cell(self.source, id=self.cell_id)
+
+
+def treatment_of(lesson: Lesson) -> str | None:
+    """The treatment id of a treatment page (its file name without number and suffix), else None."""
+    return lesson.file.split("-", 1)[1].removesuffix(".ipynb") if lesson.is_subpage else None
+
+
+def skeleton(treatment: str) -> list[Part]:
+    """The generated cells of a treatment page below its imports, in page order."""
+    call = f'("{treatment}")'
+    parts = [Part("patient-summary", "code", f"patient_summary{call}")]
+    for name, heading, function in SECTIONS:
+        parts += [Part(f"{name}-heading", "markdown", heading), Part(name, "code", function + call)]
+    return [*parts, Part("references", "code", f"references{call}")]
+
+
+def import_lines(names: dict[str, str]) -> str:
+    """The import cell for ``names`` (each with the cell that calls it): classes from ``widgets``,
+    functions from ``widgets.render``, sorted and wrapped as ruff's import sorting writes them."""
+    by_module: dict[str, list[str]] = {"widgets": [], "widgets.render": []}
+    for name, where in names.items():
+        if name in widgets.__all__:
+            by_module["widgets"].append(name)
+        elif getattr(getattr(render, name, None), "__module__", None) == render.__name__:
+            by_module["widgets.render"].append(name)
+        elif not hasattr(builtins, name):
+            raise LessonPartsError(f"{where}: {name}() is neither in widgets nor in widgets.render")
+    lines = []
+    for module, found in by_module.items():
+        found.sort(key=lambda n: (not n.isupper(), not n[0].isupper(), n))
+        line = f"from {module} import {', '.join(found)}"
+        if len(line) > LINE_LENGTH:
+            line = f"from {module} import (\n" + "".join(f"    {n},\n" for n in found) + ")"
+        if found:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def called_names(source: str, where: str) -> set[str]:
+    """The bare names a code cell calls (``about`` in ``about("massage")``)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as err:
+        raise LessonPartsError(f"{where}: not valid Python: {err.msg}") from None
+    return {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+
+def parts(lesson: Lesson, nb: NotebookNode, manifest: Course) -> list[Part]:
+    """Every generated cell of one lesson, in page order."""
+    result = [Part("nav-top", "markdown", manifest.nav_markdown(lesson.file))]
+    if lesson.file != manifest.lessons[0].file:  # the home page's heading names the whole course
+        result.append(Part("title", "markdown", f"# {lesson.title}"))
+    result.append(Part("disclaimer", "markdown", DISCLAIMER))
+    if (treatment := treatment_of(lesson)) is not None:
+        if treatment not in evidence().treatments:
+            raise LessonPartsError(
+                f"lessons/{lesson.file}: a treatment page is named after its treatment, but the evidence "
+                f"base has no treatment {treatment!r} (widgets/data/evidence/treatments/{treatment}.yaml)"
+            )
+        body = skeleton(treatment)
+        code = [(p.source, p.cell_id) for p in body if p.cell_type == "code"]
+        code += [(c.source, f"lessons/{lesson.file} cell {i}") for i, c in enumerate(nb.cells)
+                 if c.cell_type == "code" and not c.get("id", "").startswith(PREFIX)]
+        names = {name: where for source, where in code for name in called_names(source, where)}
+        result += [Part("imports", "code", import_lines(names)), *body]
+    return [*result, Part("nav-bottom", "markdown", manifest.nav_markdown(lesson.file))]
+
+
+def generated_positions(lesson: Lesson, nb: NotebookNode, expected: list[Part]) -> dict[str, int]:
+    """Where each generated cell sits; raises if one is missing, unknown, doubled or out of order."""
+    where = f"lessons/{lesson.file}"
+    positions: dict[str, int] = {}
+    for i, cell in enumerate(nb.cells):
+        cell_id = cell.get("id", "")
+        if cell_id.startswith(PREFIX):
+            if cell_id in positions:
+                first = positions[cell_id]
+                raise LessonPartsError(f"{where}: cells {first} and {i} both have the id {cell_id!r}")
+            positions[cell_id] = i
+    ids = [p.cell_id for p in expected]
+    if unknown := sorted(set(positions) - set(ids)):
+        raise LessonPartsError(f"{where}: cells {unknown} look generated, but this lesson has no such part")
+    if missing := [i for i in ids if i not in positions]:
+        raise LessonPartsError(
+            f"{where}: generated cells missing: {missing}. Give the cell that holds each part its id "
+            "back (a cut-and-pasted cell gets a new id), or add the cell with that id."
+        )
+    order = [positions[i] for i in ids]
+    if order != sorted(order) or order[0] != 0 or order[-1] != len(nb.cells) - 1:
+        raise LessonPartsError(
+            f"{where}: generated cells out of order: expected {ids} in this order, with the "
+            "navigation lines first and last"
+        )
+    return positions
+
+
+def differences(lesson: Lesson, nb: NotebookNode, manifest: Course) -> list[str]:
+    """One message per generated cell of ``nb`` that differs from what this module writes."""
+    expected = parts(lesson, nb, manifest)
+    positions = generated_positions(lesson, nb, expected)
+    found = []
+    for part in expected:
+        i = positions[part.cell_id]
+        if nb.cells[i] != part.cell():
+            diff = difflib.unified_diff(nb.cells[i].source.splitlines(), part.source.splitlines(),
+                                        "in the notebook", "generated", n=0, lineterm="")
+            changes = "\n".join(f"    {line}" for line in list(diff)[2:])
+            found.append(f"lessons/{lesson.file} cell {i} ({part.cell_id}) differs from what {COMMAND} "
+                         f"writes:\n{changes or '    (cell type, metadata or outputs)'}")
+    return found
+
+
+def regenerate(lesson: Lesson, nb: NotebookNode, manifest: Course) -> bool:
+    """Rewrite the generated cells of ``nb`` in place; True if any changed."""
+    expected = parts(lesson, nb, manifest)
+    positions = generated_positions(lesson, nb, expected)
+    changed = False
+    for part in expected:
+        i = positions[part.cell_id]
+        if nb.cells[i] != (cell := part.cell()):
+            nb.cells[i] = cell
+            changed = True
+    return changed
+
+
+def run(lessons_dir: Path = LESSONS, manifest: Course | None = None, check: bool = False) -> list[str]:
+    """Check or rewrite every lesson of the manifest in ``lessons_dir``: the differences found
+    (check) or the notebooks written (write)."""
+    manifest = manifest or course()
+    report = []
+    for lesson in manifest.lessons:
+        path = lessons_dir / lesson.file
+        nb = nbformat.read(path, as_version=4)
+        if check:
+            report += differences(lesson, nb, manifest)
+        elif regenerate(lesson, nb, manifest):
+            nbformat.write(nb, path)
+            report.append(f"wrote lessons/{lesson.file}")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a cell differs")
+    parser.add_argument("--lessons", type=Path, default=LESSONS, help="the lessons folder")
+    args = parser.parse_args(argv)
+    try:
+        report = run(args.lessons, check=args.check)
+    except LessonPartsError as err:
+        print(err, file=sys.stderr)
+        return 2
+    print("\n".join(report) or ("every generated cell is up to date" if args.check else "nothing to write"))
+    return 1 if args.check and report else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
