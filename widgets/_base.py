@@ -8,7 +8,8 @@ six public widgets (slider, quiz, explorer, factors, simulator, risk) keep only 
 - ``error``, the last error shown, and the error box at the end of every widget, which the
   ``shows_errors`` decorator fills when a callback fails;
 - graded storage and restore: a stored answer that cannot be restored is reported in the widget
-  with one message, and the widget stays usable.
+  with one message, and the widget stays usable;
+- the course stylesheet (``widgets/static/lbp.css``), carried in a hidden first child.
 
 A subclass calls :meth:`_prepare` first (its children may need the error box), builds its children,
 then calls ``super().__init__(children, ...)``; the error box is appended for it.
@@ -23,7 +24,7 @@ from typing import Any
 import ipywidgets as w
 from traitlets import Bool, TraitError, Unicode
 
-from widgets._ui import ErrorBox, GradedStore
+from widgets._ui import STYLESHEET, ErrorBox, GradedStore
 
 
 class CourseWidget(w.VBox):
@@ -40,7 +41,9 @@ class CourseWidget(w.VBox):
                                   self._errors)
 
     def __init__(self, children: Sequence[w.Widget], **traits: Any) -> None:
-        super().__init__([*children, self._errors], **traits)
+        # The stylesheet travels with the widget, so JupyterLab and Voila read the same one.
+        style = w.HTML(f"<style>{STYLESHEET}</style>", layout=w.Layout(display="none"))
+        super().__init__([style, *children, self._errors], **traits)
 
     def _restore_with(self, apply: Callable[[Any], None], what: str = "your earlier answers") -> None:
         """Apply the stored record, if any; a record that cannot be applied is reported, not raised."""

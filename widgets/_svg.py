@@ -5,10 +5,23 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from widgets._ui import esc, fmt
+from widgets._ui import STYLESHEET, esc, fmt
 
-INK = "#222"
-GREY = "#767676"
+# Tones are names, not colours: the stylesheet (widgets/static/lbp.css) says what each one looks like.
+INK, GREY, ACCENT, BAND, PAPER = "ink", "muted", "accent", "band", "paper"
+
+
+def chart(width: int, height: float, label: str, body: str) -> str:
+    """An accessible inline SVG chart: its label as aria-label and title, the stylesheet inside."""
+    return (f'<svg role="img" aria-label="{esc(label)}" class="lbp-chart" width="{width}" '
+            f'height="{height:.0f}" viewBox="0 0 {width} {height:.0f}"><title>{esc(label)}</title>'
+            f"<style>{STYLESHEET}</style>{body}</svg>")
+
+
+def rect(x: float, y: float, width: float, height: float, *, fill: str = INK) -> str:
+    """A filled rectangle in one of the stylesheet's tones."""
+    return (f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" '
+            f'class="lbp-fill-{fill}"/>')
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -64,13 +77,13 @@ def padded_range(values: list[float], minimum: tuple[float, float], log: bool = 
 def text(x: float, y: float, content: str, *, anchor: str = "start", size: int = 12,
          weight: str = "normal", fill: str = INK) -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
-            f'font-weight="{weight}" fill="{fill}">{esc(content)}</text>')
+            f'font-weight="{weight}" class="lbp-fill-{fill}">{esc(content)}</text>')
 
 
 def line(x1: float, y1: float, x2: float, y2: float, *, stroke: str = INK, width: float = 1,
          dash: str = "") -> str:
     dashed = f' stroke-dasharray="{dash}"' if dash else ""
-    return (f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{stroke}" '
+    return (f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" class="lbp-stroke-{stroke}" '
             f'stroke-width="{width}"{dashed}/>')
 
 
@@ -98,20 +111,21 @@ CERTAINTY_SHAPES = {
 
 
 def marker(shape: str, x: float, y: float, r: float = 6, fill: str = INK) -> str:
-    if shape == "square":
-        return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r}" height="{2 * r}" fill="{fill}"/>'
-    if shape == "diamond":
+    """A certainty marker: filled square, diamond or triangle; an 'open ...' outline; a ring; a cross."""
+    paint = f'class="lbp-fill-{fill}"'
+    if shape.startswith("open ") or shape == "circle":  # outlines: a range, an unread grade, very low
+        paint = f'class="lbp-fill-{PAPER} lbp-stroke-{fill}" stroke-width="2"'
+    kind = shape.removeprefix("open ")
+    if kind == "square":
+        return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r}" height="{2 * r}" {paint}/>'
+    if kind == "diamond":
         d = r + 1
         pts = f"{x:.1f},{y - d:.1f} {x + d:.1f},{y:.1f} {x:.1f},{y + d:.1f} {x - d:.1f},{y:.1f}"
-        return f'<polygon points="{pts}" fill="{fill}"/>'
-    if shape == "triangle":
+        return f'<polygon points="{pts}" {paint}/>'
+    if kind == "triangle":
         pts = f"{x:.1f},{y - r:.1f} {x + r:.1f},{y + r:.1f} {x - r:.1f},{y + r:.1f}"
-        return f'<polygon points="{pts}" fill="{fill}"/>'
-    if shape.startswith("open "):  # the same outline, unfilled: a range or an unread grade
-        filled = marker(shape.removeprefix("open "), x, y, r, fill)
-        return filled.replace(f'fill="{fill}"', f'fill="white" stroke="{fill}" stroke-width="2"', 1)
-    if shape == "circle":
-        return (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r - 1}" fill="white" stroke="{fill}" '
-                'stroke-width="2"/>')
+        return f'<polygon points="{pts}" {paint}/>'
+    if kind == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r - 1}" {paint}/>'
     return (line(x - r, y - r, x + r, y + r, stroke=fill, width=2)
             + line(x - r, y + r, x + r, y - r, stroke=fill, width=2))

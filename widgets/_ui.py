@@ -23,6 +23,7 @@ log = logging.getLogger("widgets")
 F = TypeVar("F", bound=Callable[..., Any])
 
 esc = html.escape
+STYLESHEET = (Path(__file__).parent / "static" / "lbp.css").read_text(encoding="utf-8")
 
 
 def status(text_html: str, *, polite: bool = True) -> str:
@@ -34,7 +35,7 @@ def status(text_html: str, *, polite: bool = True) -> str:
 def alert(message: str) -> str:
     """An error message, announced at once and marked with a text label (not colour alone)."""
     return (
-        '<div role="alert" class="lbp-error-text" style="border:2px solid #a00;padding:4px">'
+        '<div role="alert" class="lbp-error-text">'
         f"<strong>Problem:</strong> {esc(message)}</div>"
     )
 

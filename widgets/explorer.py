@@ -38,6 +38,7 @@ Row = tuple[Treatment, Estimate]
 
 
 def population_matches(est: Estimate, population: str) -> bool:
+    """Whether the estimate's population falls under the filter 'all', 'acute' or 'chronic'."""
     if population == "acute":
         return est.population in ACUTE_POPULATIONS
     if population == "chronic":
@@ -105,14 +106,14 @@ class EvidenceExplorer(CourseWidget):
     def _check_population(self, proposal: Any) -> str:
         if proposal["value"] not in POPULATIONS:
             raise TraitError(f"unknown population {proposal['value']!r}; use one of {', '.join(POPULATIONS)}")
-        return proposal["value"]
+        return str(proposal["value"])
 
     @validate("category")
     def _check_category(self, proposal: Any) -> str:
         if proposal["value"] != "all" and proposal["value"] not in CATEGORY_LABELS:
             known = ", ".join(["all", *CATEGORY_LABELS])
             raise TraitError(f"unknown category {proposal['value']!r}; use one of {known}")
-        return proposal["value"]
+        return str(proposal["value"])
 
     @validate("treatment_id")
     def _check_treatment(self, proposal: Any) -> str:
@@ -120,7 +121,7 @@ class EvidenceExplorer(CourseWidget):
             self.ev.treatment(proposal["value"])
         except KeyError as err:
             raise TraitError(err.args[0]) from None
-        return proposal["value"]
+        return str(proposal["value"])
 
     # -- data ------------------------------------------------------------------------------
     def rows(self) -> list[Row]:
@@ -145,6 +146,7 @@ class EvidenceExplorer(CourseWidget):
         self.chart.value = self.chart_html()
 
     def chart_html(self) -> str:
+        """The filtered estimates: legend, one forest-plot panel per scale, and the numbers as a table."""
         panels = self.panels()
         if not panels:
             return "<p role='status'>No estimates match these filters. Choose “All” to see more.</p>"
@@ -162,8 +164,7 @@ class EvidenceExplorer(CourseWidget):
             items.append(_svg.marker(shape, x, 14) + _svg.text(x + 12, 18, certainty))
         label = "Legend: marker shape shows certainty of evidence: " + ", ".join(
             f"{shape} = {c}" for c, shape in _svg.CERTAINTY_SHAPES.items())
-        return (f'<svg role="img" aria-label="{esc(label)}" width="100%" viewBox="0 0 {WIDTH} 28" '
-                f'style="max-width:{WIDTH}px"><title>{esc(label)}</title>{"".join(items)}</svg>')
+        return _svg.chart(WIDTH, 28, label, "".join(items))
 
     def _panel_svg(self, scale_id: str, rows: list[Row]) -> str:
         scale = self.ev.scale(scale_id)
@@ -184,8 +185,7 @@ class EvidenceExplorer(CourseWidget):
                  _svg.text(0, 32, mcid_text[0].upper() + mcid_text[1:] + ".", size=11, fill=_svg.GREY)]
         if mcid:
             x1, x2 = axis.x(-mcid.threshold), axis.x(mcid.threshold)
-            parts.append(f'<rect x="{x1:.1f}" y="{top}" width="{x2 - x1:.1f}" height="{ROW_H * len(rows)}" '
-                         'fill="#e6e6e6"/>')
+            parts.append(_svg.rect(x1, top, x2 - x1, ROW_H * len(rows), fill=_svg.BAND))
         x0 = axis.x(no_effect)
         parts.append(_svg.line(x0, top, x0, top + ROW_H * len(rows), stroke=_svg.GREY, dash="2,2"))
         for i, (t, e) in enumerate(rows):
@@ -206,9 +206,7 @@ class EvidenceExplorer(CourseWidget):
             )
         parts.append(_svg.axis_ticks(axis, top + ROW_H * len(rows) + 4))
         parts.append(_svg.text(PLOT_R, height - 2, "more benefit →", anchor="end", size=10, fill=_svg.GREY))
-        return (f'<svg role="img" aria-label="{esc(title)}" width="100%" viewBox="0 0 {WIDTH} {height}" '
-                f'style="max-width:{WIDTH}px;display:block;margin-top:8px"><title>{esc(title)}</title>'
-                f'{"".join(parts)}</svg>')
+        return _svg.chart(WIDTH, height, title, "".join(parts))
 
     def _table(self, panels: list[tuple[str, list[Row]]]) -> str:
         body = []

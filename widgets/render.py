@@ -440,5 +440,5 @@ def _svg(name: str) -> str:
 
 def illustration(name: str, caption: str) -> HTML:
     """An original SVG drawing from ``widgets/data/illustrations`` with a visible caption."""
-    return HTML(f'<figure style="max-width:22em;margin:0.5em 0">{_svg(name)}'
+    return HTML(f'<figure class="lbp-figure">{_svg(name)}'
                 f"<figcaption><em>{caption}</em></figcaption></figure>")

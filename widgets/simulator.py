@@ -23,7 +23,7 @@ from traitlets import Bool, Dict, Float, Int, TraitError, validate
 
 from widgets import _svg
 from widgets._base import CourseWidget
-from widgets._ui import esc, fmt, shows_errors, status, wide_description
+from widgets._ui import fmt, shows_errors, status, wide_description
 from widgets.evidence import evidence
 
 PERSON_SPREAD = 8.0  # how much people's usual pain differs (points, standard deviation)
@@ -165,13 +165,13 @@ class RecoverySimulator(CourseWidget):
     def _check_people(self, proposal: Any) -> int:
         if not 2 <= proposal["value"] <= MAX_PEOPLE:
             raise TraitError(f"people must be 2 to {MAX_PEOPLE}, not {proposal['value']}")
-        return proposal["value"]
+        return int(proposal["value"])
 
     @validate("placebo")
     def _check_placebo(self, proposal: Any) -> float:
         if not 0 <= proposal["value"] <= 30:
             raise TraitError(f"placebo must be 0 to 30 points, not {proposal['value']}")
-        return proposal["value"]
+        return float(proposal["value"])
 
     @shows_errors
     def _on_run(self, _button: w.Button | None = None) -> None:
@@ -222,11 +222,10 @@ class RecoverySimulator(CourseWidget):
         for i, (label, value) in enumerate(bars):
             y = 8 + i * row
             parts.append(_svg.text(0, y + 14, label, size=12))
-            parts.append(f'<rect x="{left}" y="{y}" width="{axis.x(value) - left:.1f}" height="18" '
-                         f'fill="{"#1f5fa8" if "Treated" in label else "#767676"}"/>')
+            tone = _svg.ACCENT if "Treated" in label else _svg.GREY
+            parts.append(_svg.rect(left, y, axis.x(value) - left, 18, fill=tone))
             parts.append(_svg.text(axis.x(value) + 4, y + 14, _one(value), size=12))
         height = 8 + len(bars) * row + 24
         parts.append(_svg.axis_ticks(axis, height - 22))
         label = "Average pain, 0 to 100: " + "; ".join(f"{lab} {_one(v)}" for lab, v in bars)
-        return (f'<svg role="img" aria-label="{esc(label)}" width="100%" viewBox="0 0 {width} {height}" '
-                f'style="max-width:{width}px"><title>{esc(label)}</title>{"".join(parts)}</svg>')
+        return _svg.chart(width, height, label, "".join(parts))

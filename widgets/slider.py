@@ -287,7 +287,7 @@ class EvidenceSlider(CourseWidget):
         px = axis.x(self.prediction)
         tip, top = height - 28, height - 42
         points = f"{px:.1f},{tip} {px - 7:.1f},{top} {px + 7:.1f},{top}"
-        parts.append(f'<polygon points="{points}" fill="#1f5fa8"/>')
+        parts.append(f'<polygon points="{points}" class="lbp-fill-{_svg.ACCENT}"/>')
         parts.append(_svg.text(px, height - 46, "you", anchor="middle", size=11, weight="bold"))
         if self.revealed and self.estimate:
             b, low, high = self.estimate.benefit
@@ -303,8 +303,7 @@ class EvidenceSlider(CourseWidget):
                 parts.append(_svg.text(mx + 3, 12, f"MCID {fmt(self.mcid)}", size=10))
                 label += f" MCID: {fmt(self.mcid)} {unit}."
         label += " Larger means more benefit."
-        return (f'<svg role="img" aria-label="{esc(label)}" width="100%" viewBox="0 0 {width} {height}" '
-                f'style="max-width:{width}px"><title>{esc(label)}</title>{"".join(parts)}</svg>')
+        return _svg.chart(width, height, label, "".join(parts))
 
 
 def stances_table(t: Treatment) -> str:
