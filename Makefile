@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 PORT   ?= 8866
 HOME_PAGE := http://127.0.0.1:$(PORT)/voila/render/00-start-here.ipynb
 
-.PHONY: start lab test lint bench clean help
+.PHONY: start lab test test-fast lint bench clean help
 
 help:
 	@echo "make start   serve the course as Voila apps on $(HOME_PAGE)"
 	@echo "make lab     open JupyterLab on the course home (students)"
-	@echo "make test    install test dependencies and run the whole suite"
+	@echo "make test    set up everything (Chromium included) and run the whole suite"
+	@echo "make test-fast  under a minute: all but the browser, nbgrader and slow tests"
 	@echo "make bench   run the benchmarks and print the ratio table"
 
 $(BIN)/python:
@@ -35,17 +36,25 @@ start: $(VENV)/.installed
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) lessons/00-start-here.ipynb
 
+# The browser tests' Chromium: CHROMIUM, or `chromium` on PATH, or Debian's package installed by
+# tests/setup_chromium.py (as root or with passwordless sudo), which prints the path to use.
+WITH_CHROMIUM = CHROMIUM="$$($(BIN)/python tests/setup_chromium.py)" && export CHROMIUM &&
+
 test: $(VENV)/.installed-test
-	@$(BIN)/python tests/check_chromium.py
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(WITH_CHROMIUM) $(BIN)/python -m pytest
+
+# Under a minute: no browser, no nbgrader, nothing marked slow (lessons run in kernels, a fresh Binder
+# environment, server load). `make test` runs those too.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not browser and not grading and not slow"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 bench: $(VENV)/.installed-test
-	@$(BIN)/python tests/check_chromium.py
-	$(BIN)/python -m benchmarks
+	$(WITH_CHROMIUM) $(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

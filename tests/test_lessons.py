@@ -85,7 +85,8 @@ def patient_summary(nb: NotebookNode) -> str:
 # --- executed once per lesson ----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module", params=FILES)
+# Marked slow through its parameters, so every test that uses it is slow too (`make test-fast` skips them).
+@pytest.fixture(scope="module", params=[pytest.param(file, marks=pytest.mark.slow) for file in FILES])
 def executed(request: pytest.FixtureRequest) -> tuple[str, NotebookNode, float]:
     file = request.param
     nb = read(file)
