@@ -173,14 +173,6 @@ def test_code_cells_are_one_liners(file: str) -> None:
 
 
 @pytest.mark.parametrize("file", FILES)
-def test_navigation_cells_match_the_manifest(file: str) -> None:
-    nb = read(file)
-    expected = course().nav_markdown(file)
-    assert nb.cells[0].source == expected
-    assert nb.cells[-1].source == expected
-
-
-@pytest.mark.parametrize("file", FILES)
 def test_patient_summary_reads_at_grade_8_or_below(file: str) -> None:
     grade = fk_grade(plain_text(patient_summary(read(file))))
     assert grade <= MAX_GRADE, f"{file}: patient summary reads at grade {grade:.1f}"
