@@ -16,7 +16,8 @@ def test_no_hard_coded_colour_or_inline_style_in_python() -> None:
     offenders = []
     for path in sorted(WIDGETS.glob("*.py")):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if re.search(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?\b", line) or re.search(r'(?<![_\w])style="', line):
+            colour = re.search(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?\b", line)
+            if colour or re.search(r'(?<![_\w])style="', line):
                 offenders.append(f"{path.name}:{n}: {line.strip()}")
     assert offenders == []
 
