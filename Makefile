@@ -40,18 +40,18 @@ lab: $(VENV)/.installed
 # tests/setup_chromium.py (as root or with passwordless sudo), which prints the path to use.
 WITH_CHROMIUM = CHROMIUM="$$($(BIN)/python tests/setup_chromium.py)" && export CHROMIUM &&
 
-test: $(VENV)/.installed-test
-	$(BIN)/ruff check .
+test: lint
 	$(WITH_CHROMIUM) $(BIN)/python -m pytest
 
 # Under a minute: no browser, no nbgrader, nothing marked slow (lessons run in kernels, a fresh Binder
 # environment, server load). `make test` runs those too.
-test-fast: $(VENV)/.installed-test
-	$(BIN)/ruff check .
+test-fast: lint
 	$(BIN)/python -m pytest -m "not browser and not grading and not slow"
 
+# The checks the code claims: ruff (docstrings included) and mypy, strict on widgets/.
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(VENV)/.installed-test
 	$(WITH_CHROMIUM) $(BIN)/python -m benchmarks

@@ -77,13 +77,16 @@ class Part:
 
     @property
     def cell_id(self) -> str:
+        """The id that marks the cell as generated: ``generated-<name>``."""
         return PREFIX + self.name
 
     def cell(self) -> NotebookNode:
         """The cell as written: no metadata, and for code no outputs and no execution count."""
         if self.cell_type == "code":
-            return nbformat.v4.new_code_cell(self.source, id=self.cell_id)
-        return nbformat.v4.new_markdown_cell(self.source, id=self.cell_id)
+            code: NotebookNode = nbformat.v4.new_code_cell(self.source, id=self.cell_id)
+            return code
+        text: NotebookNode = nbformat.v4.new_markdown_cell(self.source, id=self.cell_id)
+        return text
 
 
 def treatment_of(lesson: Lesson) -> str | None:
@@ -101,8 +104,11 @@ def skeleton(treatment: str) -> list[Part]:
 
 
 def import_lines(names: dict[str, str]) -> str:
-    """The import cell for ``names`` (each with the cell that calls it): classes from ``widgets``,
-    functions from ``widgets.render``, sorted and wrapped as ruff's import sorting writes them."""
+    """The import cell for ``names``, each mapped to the cell that calls it (named in errors).
+
+    Classes come from ``widgets`` and functions from ``widgets.render``, sorted and wrapped as
+    ruff's import sorting writes them, so that ``ruff check`` accepts the cell.
+    """
     by_module: dict[str, list[str]] = {"widgets": [], "widgets.render": []}
     for name, where in names.items():
         if name in widgets.__all__:
@@ -210,8 +216,10 @@ def regenerate(lesson: Lesson, nb: NotebookNode, manifest: Course) -> bool:
 
 
 def run(lessons_dir: Path = LESSONS, manifest: Course | None = None, check: bool = False) -> list[str]:
-    """Check or rewrite every lesson of the manifest in ``lessons_dir``: the differences found
-    (check) or the notebooks written (write)."""
+    """Check or rewrite every lesson of the manifest in ``lessons_dir``.
+
+    Returns the differences found when checking, or the notebooks written otherwise.
+    """
     manifest = manifest or course()
     report = []
     for lesson in manifest.lessons:
@@ -226,6 +234,7 @@ def run(lessons_dir: Path = LESSONS, manifest: Course | None = None, check: bool
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line: 0 when done, 1 if ``--check`` finds a difference, 2 if cells cannot be written."""
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a cell differs")
     parser.add_argument("--lessons", type=Path, default=LESSONS, help="the lessons folder")

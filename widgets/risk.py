@@ -35,7 +35,7 @@ def _rules() -> StartBack:
     return rules
 
 
-def item_scores(answers: Mapping[int | str, Any]) -> dict[int, int]:
+def item_scores(answers: Mapping[int, Any] | Mapping[str, Any]) -> dict[int, int]:
     """Score each of the nine items 0 or 1; raise ValueError naming a missing or bad answer."""
     rules = _rules()
     by_number = {int(k): v for k, v in answers.items()}
@@ -57,7 +57,7 @@ def item_scores(answers: Mapping[int | str, Any]) -> dict[int, int]:
     return scores
 
 
-def startback_group(answers: Mapping[int | str, Any]) -> tuple[int, int, str]:
+def startback_group(answers: Mapping[int, Any] | Mapping[str, Any]) -> tuple[int, int, str]:
     """(total, subscale, group) for nine answers keyed by item number (1-9).
 
     Items 1-8: 'agree' / 'disagree' (or True / False); item 9: one of ITEM9_LEVELS.
