@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import REPO, free_port, hermetic_env, stop, wait_for_http
+from tests.servers import REPO, free_port, stop, wait_for_http
 from widgets.course import course
 
 BINDER = REPO / "binder"
@@ -61,11 +61,11 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) -> str:
 
 
 @pytest.mark.slow
-def test_fresh_binder_environment_runs_the_course(tmp_path):
+def test_fresh_binder_environment_runs_the_course(tmp_path, hermetic_home):
     repo = tmp_path / "repo"
     shutil.copytree(REPO, repo, ignore=COPY_IGNORE)
     venv = tmp_path / "venv"
-    env = hermetic_env(tmp_path / "home")
+    _home, env = hermetic_home
     for name in ("PYTHONPATH", "JUPYTER_PATH", "VIRTUAL_ENV"):  # nothing from the test environment
         env.pop(name, None)
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"

@@ -30,7 +30,6 @@ from widgets.evidence import (
     Treatment,
     Urgency,
     choose_headline,
-    load_evidence,
 )
 from widgets.explorer import EvidenceExplorer
 from widgets.questions import QUESTIONS_DIR, load_bank
@@ -42,11 +41,6 @@ SAFETY_CLAIM = re.compile(
     r"(?<!not )(?<!un)\bsafe\b|\bharmless\b|\brisk[- ]free\b|\bno (harms?|side effects)\b(?! data)",
     re.IGNORECASE,
 )
-
-
-@pytest.fixture(scope="module")
-def base() -> EvidenceBase:
-    return load_evidence()
 
 
 def _estimates(base: EvidenceBase) -> list[tuple[Treatment, Estimate]]:

@@ -14,7 +14,6 @@ from widgets.evidence import (
     EvidenceBase,
     Stance,
     evidence,
-    load_evidence,
 )
 
 EXPECTED_TREATMENTS = {
@@ -59,11 +58,6 @@ def _grade(text: str) -> float:
     stats = textstatistics()
     stats.set_lang("en-GB")
     return stats.flesch_kincaid_grade(text)
-
-
-@pytest.fixture(scope="module")
-def base() -> EvidenceBase:
-    return load_evidence()
 
 
 def test_cached_loader_returns_the_same_data(base: EvidenceBase) -> None:

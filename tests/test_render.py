@@ -229,3 +229,20 @@ def test_every_rendered_number_uses_the_one_minus_sign() -> None:
     for text in texts:
         assert not hyphen_number.search(text), hyphen_number.search(text).group(0)
     assert render.fmt(-12) == "−12" and render.fmt(-0.001) == "0" and render.fmt(1 / 0.72) == "1.39"
+
+
+def test_references_list_what_the_page_cited() -> None:
+    """A page's reference list holds every source it cited in text and in its widgets."""
+    from widgets import _citations
+    from widgets.slider import EvidenceSlider
+
+    _citations.forget()
+    assert render.references().data.strip() == "### References"
+    render.estimate("massage", "massage-chronic-pain-active")
+    slider = EvidenceSlider("exercise-therapy")  # cites what it can reveal, before any reveal
+    out = render.references().data
+    assert EV.sources["furlan2015"].title in out
+    assert slider.estimate is not None and EV.sources[slider.estimate.source].title in out
+    for stance in EV.treatment("exercise-therapy").stances:
+        assert EV.sources[stance.source].title in out
+    _citations.forget()

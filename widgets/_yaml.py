@@ -64,8 +64,11 @@ def _name(node: Any) -> str | None:
 
 
 def describe(path: Path, data: Any, err: ValidationError) -> str:
-    """A pydantic error as one line per problem: the entries it lies in (outermost first, below
-    the file's own id), and the field's path."""
+    """A pydantic error as one line per problem, naming the entry and the field.
+
+    The entry is the chain of ids the problem lies in (outermost first, below the file's own id);
+    the field is its full path from the top of the file.
+    """
     lines = []
     for issue in err.errors():
         loc = list(issue["loc"])

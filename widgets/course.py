@@ -13,6 +13,8 @@ MANIFEST = Path(__file__).parent / "data" / "course.yaml"
 
 
 class Lesson(BaseModel):
+    """One page of the course: its notebook file in lessons/, its title and a one-line summary."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     file: str = Field(pattern=r"^\d\d[a-z]?-[a-z0-9-]+\.ipynb$")
 
@@ -23,24 +25,30 @@ class Lesson(BaseModel):
 
     @property
     def is_subpage(self) -> bool:
+        """True for a treatment page inside a section ('04a'), False for a lesson or section page."""
         return len(self.number) > 2
     title: str
     summary: str
 
 
 class Course(BaseModel):
+    """The course's title and its lessons in reading order (widgets/data/course.yaml)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     title: str
     lessons: list[Lesson]
 
     def index(self, file: str) -> int:
+        """The position of lesson ``file`` in reading order; ValueError if the manifest lacks it."""
         return [lesson.file for lesson in self.lessons].index(file)
 
     def previous(self, file: str) -> Lesson | None:
+        """The lesson before ``file``, or None for the first."""
         i = self.index(file)
         return self.lessons[i - 1] if i > 0 else None
 
     def next(self, file: str) -> Lesson | None:
+        """The lesson after ``file``, or None for the last."""
         i = self.index(file)
         return self.lessons[i + 1] if i + 1 < len(self.lessons) else None
 

@@ -1,5 +1,7 @@
-"""Links that open the course online: Binder (JupyterLab for students, Voila for patients) and an
-nbgitpuller link for a JupyterHub, all generated from ``widgets/data/deploy.yaml``.
+"""Links that open the course online, all generated from ``widgets/data/deploy.yaml``.
+
+Binder opens JupyterLab for students and Voila for patients; an nbgitpuller link puts the course on
+a JupyterHub.
 
 ``python -m widgets.deploy`` prints the README section; ``--write-readme`` rewrites it in place.
 """
@@ -22,6 +24,8 @@ START, END = "<!-- deploy-links:start -->", "<!-- deploy-links:end -->"
 
 
 class Deploy(BaseModel):
+    """Where the course is published: its GitHub repository, the BinderHub and the JupyterHub."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     repository: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="GitHub owner/name")
     ref: str = Field(pattern=r"^[A-Za-z0-9_./-]+$")
@@ -33,6 +37,7 @@ class Deploy(BaseModel):
 
     @property
     def repo_name(self) -> str:
+        """The repository's name without its owner: the folder nbgitpuller clones the course into."""
         return self.repository.split("/")[1]
 
     def binder_url(self, urlpath: str) -> str:

@@ -140,6 +140,7 @@ class Source(StrictModel):
 
     @property
     def link(self) -> str:
+        """The address to follow: the DOI resolver's if there is a DOI, else the URL."""
         return f"https://doi.org/{self.doi}" if self.doi else str(self.url)
 
     def citation(self) -> str:
@@ -156,6 +157,7 @@ class ReadIn(StrictModel):
     url: Text = Field(pattern=r"^https?://", description="address of the copy actually read")
 
     def text(self) -> str:
+        """Where it was read, as one line: 'part, detail: url'."""
         where = f"{self.part}, {self.detail}" if self.detail else self.part
         return f"{where}: {self.url}"
 
@@ -178,6 +180,8 @@ class Scale(StrictModel):
 
 
 class Mcid(StrictModel):
+    """A minimal clinically important difference: the smallest change patients perceive as beneficial."""
+
     id: Text
     outcome: Text
     scale: Text
@@ -255,6 +259,7 @@ class Estimate(StrictModel):
 
     @property
     def is_ratio(self) -> bool:
+        """True for a hazard or risk ratio, where 'no effect' is 1 rather than 0."""
         return self.measure in ("HR", "RR")
 
     @property
@@ -270,6 +275,7 @@ class Estimate(StrictModel):
 
     @property
     def compared_with_sham(self) -> bool:
+        """True if the comparison group got a sham or placebo, which the pages then say."""
         return self.compared_with == "sham or placebo"
 
 
@@ -286,11 +292,15 @@ class GuidelineStance(StrictModel):
 
 
 class Harms(StrictModel):
+    """What is known of the treatment's harms, and the sources that say it."""
+
     summary: Text = Field(description="what the harms data say; 'no data found' is not 'no harms'")
     sources: list[Text] = Field(default_factory=list, description="ids in sources.yaml")
 
 
 class Treatment(StrictModel):
+    """One treatment of the evidence base: what it is, its effect estimates, stances and harms."""
+
     id: Text
     name: Text
     category: Category
@@ -327,10 +337,13 @@ class Treatment(StrictModel):
 
     @property
     def headline(self) -> Estimate | None:
+        """The estimate named by ``headline_estimate`` (the one the slider reveals), or None."""
         return next((e for e in self.estimates if e.id == self.headline_estimate), None)
 
 
 class NaturalHistoryPoint(StrictModel):
+    """A cohort's mean pain (0 to 100) and its 95% CI, so many weeks after the start of follow-up."""
+
     cohort: Text
     weeks: float = Field(ge=0)
     mean_pain: float = Field(ge=0, le=100)
@@ -361,12 +374,16 @@ class RedFlag(StrictModel):
 
 
 class StartBackItem(StrictModel):
+    """One of the nine STarT Back questions, and whether it counts in the distress subscale."""
+
     number: int = Field(ge=1, le=9)
     topic: Text
     subscale: bool
 
 
 class StartBack(StrictModel):
+    """The STarT Back questions and the cut-offs that sort a patient into low, medium or high risk."""
+
     items: list[StartBackItem]
     subscale_items: list[int]
     low_max_total: int
@@ -416,6 +433,8 @@ class GuidelineList(StrictModel):
 
 
 class Reference(StrictModel):
+    """``reference.yaml``: scales, MCIDs, natural history, facts, red flags and STarT Back scoring."""
+
     scales: list[Scale]
     mcids: list[Mcid]
     course_mcid_note: Text
@@ -437,6 +456,7 @@ class EvidenceBase(BaseModel):
     guidelines: GuidelineList
 
     def treatment(self, treatment_id: str) -> Treatment:
+        """The treatment with this id; an unknown id raises a KeyError that lists the known ones."""
         try:
             return self.treatments[treatment_id]
         except KeyError:
@@ -444,13 +464,16 @@ class EvidenceBase(BaseModel):
             raise KeyError(f"unknown treatment id {treatment_id!r}; known ids: {known}") from None
 
     def scale(self, scale_id: str) -> Scale:
+        """The scale with this id (loading has checked every scale id the data files use)."""
         return next(s for s in self.reference.scales if s.id == scale_id)
 
     def mcid_for(self, scale_id: str) -> Mcid | None:
+        """The MCID the course uses on this scale, or None if the scale has none."""
         mcid_id = self.scale(scale_id).mcid
         return next((m for m in self.reference.mcids if m.id == mcid_id), None)
 
     def cite(self, source_id: str) -> str:
+        """The full one-line reference of the source with this id."""
         return self.sources[source_id].citation()
 
     def sources_of(self, treatment: Treatment) -> list[Source]:

@@ -1,5 +1,6 @@
-"""FactorSorter: sort the factors of a fictional patient's story into biological, psychological or
-social, mark the yellow flags, and get text feedback per factor.
+"""FactorSorter: sort the factors of a fictional patient's story into biological, psychological or social.
+
+The learner also marks the yellow flags, and gets text feedback per factor.
 
 Cases live in ``widgets/data/cases/<case-id>.yaml``. Graded mode writes ``factors/<case-id>`` ->
 ``{"<factor-id>": "biological"|"psychological"|"social", ..., "yellow_flags": [factor ids]}``

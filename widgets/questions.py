@@ -33,6 +33,8 @@ class QuestionBankError(DataFileError):
 
 
 class Option(StrictModel):
+    """One answer option of a choice question, and the feedback a learner sees about it."""
+
     id: Text
     text: Text
     correct: bool = False
@@ -40,12 +42,16 @@ class Option(StrictModel):
 
 
 class AnswerFrom(StrictModel):
+    """Where a numeric question's answer is read: one field of one estimate in the evidence base."""
+
     treatment: Text
     estimate: Text
     field: Literal["estimate", "ci_low", "ci_high", "studies", "participants"]
 
 
 class Question(StrictModel):
+    """One question: single choice, multiple choice, or a number that counts within a tolerance."""
+
     id: Text
     kind: Literal["single", "multiple", "numeric"]
     prompt: Text
@@ -84,6 +90,7 @@ class Question(StrictModel):
 
     @property
     def correct_ids(self) -> list[str]:
+        """The ids of the correct options, sorted (empty for a numeric question)."""
         return sorted(o.id for o in self.options if o.correct)
 
     def is_right(self, answer: Any) -> bool:
@@ -103,6 +110,8 @@ class Question(StrictModel):
 
 
 class Bank(StrictModel):
+    """One quiz: its title and its questions, in the order they are asked."""
+
     id: Text
     title: Text
     shuffle: bool = False
@@ -116,6 +125,7 @@ class Bank(StrictModel):
         return self
 
     def question(self, question_id: str) -> Question:
+        """The question with this id."""
         return next(q for q in self.questions if q.id == question_id)
 
 
@@ -128,6 +138,7 @@ def bank_path(path_or_id: str | Path) -> Path:
 
 
 def known_banks() -> list[str]:
+    """The id of every question bank in ``widgets/data/questions``."""
     return sorted(p.stem for p in QUESTIONS_DIR.glob("*.yaml"))
 
 

@@ -113,9 +113,11 @@ class QuestionView(w.VBox):
 
     # -- checking --------------------------------------------------------------------------
     def is_right(self, value: Any) -> bool:
+        """Whether ``value`` answers this question right, by the bank's one answer key."""
         return self.question.is_right(value)
 
     def feedback_html(self, value: Any) -> str:
+        """Practice mode: right or not, the feedback on each option or the number, and the explanation."""
         q = self.question
         ok = self.is_right(value)
         parts = [_mark(ok)]
@@ -156,6 +158,7 @@ class QuestionView(w.VBox):
         )
 
     def show(self, value: Any) -> None:
+        """Show the feedback on ``value`` (graded mode: only that it was saved) and keep it as the answer."""
         # The visible feedback goes first: each trait change below is a message of its own, and
         # the learner should not wait for them.
         if self.graded:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from IPython.display import HTML, Markdown
 
+from widgets import _citations
 from widgets._ui import fmt
 from widgets.course import course
 from widgets.evidence import (
@@ -37,8 +38,10 @@ ESCALATE = (
 
 
 def short_cite(source_id: str) -> str:
-    """'Furlan 2015'-style label of a source, from its ``short`` field in sources.yaml."""
-    return evidence().sources[source_id].short_citation
+    """'Furlan 2015'-style label of a source, from its ``short`` field; the page now cites it."""
+    citation = evidence().sources[source_id].short_citation
+    _citations.note([source_id])
+    return citation
 
 
 def _cell(text: str) -> str:
@@ -240,12 +243,15 @@ def references(
     mcids: bool = False,
     startback: bool = False,
 ) -> Markdown:
-    """Full citations, alphabetical: the sources of the given treatments and facts, the sources of
-    the chosen reference sections (red flags, natural history, MCIDs, STarT Back), and ``extra``
-    source ids."""
+    """Full citations, alphabetical, each source once.
+
+    They cover every source the page has cited so far (in text and in its widgets), the given
+    treatments and facts, the chosen reference sections (red flags, natural history, MCIDs,
+    STarT Back) and the ``extra`` source ids.
+    """
     ev = evidence()
     ref = ev.reference
-    ids: list[str] = []
+    ids: list[str] = _citations.cited()
     for treatment_id in treatment_ids:
         ids += [s.id for s in ev.sources_of(_treatment(treatment_id))]
     known_facts = {f.id: f for f in ref.facts}
@@ -311,8 +317,10 @@ GUIDELINE_KINDS = {
 
 
 def guidelines_beyond_pages(kind: str | None = None) -> Markdown:
-    """What NICE, ACP and WHO say on the steps and medicines without a treatment page of their own:
-    one table per kind (or only ``kind``), rows on the same topic side by side."""
+    """What NICE, ACP and WHO say on the steps and medicines without a treatment page of their own.
+
+    One table per kind (or only ``kind``), with rows on the same topic side by side.
+    """
     recs = evidence().guidelines.recommendations
     kinds = [kind] if kind is not None else list(GUIDELINE_KINDS)
     parts = []
@@ -371,8 +379,10 @@ def fact(*fact_ids: str) -> Markdown:
 
 
 def mcids() -> Markdown:
-    """The minimal clinically important differences the course uses (points, and the same source's
-    relative threshold), and why."""
+    """The minimal clinically important differences the course uses, and why.
+
+    Each in points on its scale, and as the same source's relative threshold where it gives one.
+    """
     ev = evidence()
     rows = [[ev.scale(m.scale).label, f"{fmt(m.threshold)} {ev.scale(m.scale).unit}",
              f"{fmt(m.relative_threshold_percent)}% of the starting score"

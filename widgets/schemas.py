@@ -56,6 +56,7 @@ class DataKind:
 
     @property
     def schema_file(self) -> str:
+        """The schema's file name in ``widgets/data/schemas/``."""
         return f"{self.name}.schema.json"
 
 
@@ -161,6 +162,7 @@ def write(schema_dir: Path = SCHEMA_DIR) -> list[Path]:
 
 
 def main(argv: list[str] | None = None, schema_dir: Path = SCHEMA_DIR) -> int:
+    """The command line: write the schemas, or with ``--check`` exit 1 if any is out of date."""
     parser = argparse.ArgumentParser(
         prog="python -m widgets.schemas", description="Write the JSON Schemas of the YAML data files."
     )

@@ -60,10 +60,12 @@ class Result:
 
     @property
     def treated_change(self) -> float:
+        """How many points the treated group's pain fell from the visit to follow-up."""
         return self.treated_before - self.treated_after
 
     @property
     def control_change(self) -> float | None:
+        """How many points the control group's pain fell, or None without a control group."""
         if self.control_before is None or self.control_after is None:
             return None
         return self.control_before - self.control_after
@@ -190,6 +192,7 @@ class RecoverySimulator(CourseWidget):
         self.chart.value = self.chart_svg(res)
 
     def summary_html(self, res: Result) -> str:
+        """What the run shows, in words: the improvement, and what a control group reveals of it."""
         treated = "half of them (picked at random)" if self.randomised else "everyone"
         text = (f"<p><strong>The treated people improved by {_one(res.treated_change)} points</strong> "
                 f"on a 0 to 100 pain scale ({_one(res.treated_before)} at the visit, "

@@ -21,7 +21,7 @@ from typing import Any
 import ipywidgets as w
 from traitlets import Bool, Float, TraitError, Unicode, validate
 
-from widgets import _svg
+from widgets import _citations, _svg
 from widgets._base import CourseWidget
 from widgets._ui import esc, fmt, shows_errors, status, wide_description
 from widgets.evidence import Estimate, EvidenceBase, Scale, Treatment, evidence
@@ -30,8 +30,11 @@ NO_HEADLINE_SCALE = "pain-0-100"
 
 
 def prediction_range(scale: Scale, est: Estimate | None, mcid: float | None) -> tuple[float, float, float]:
-    """(min, max, step) of the prediction box: a quarter of the scale either side of 'no effect',
-    widened to hold the estimate's interval and the MCID."""
+    """(min, max, step) of the prediction box.
+
+    A quarter of the scale either side of 'no effect' (0.25 to 4 for a ratio), widened to hold the
+    estimate's interval and the MCID.
+    """
     if scale.unit == "ratio":
         lo, hi, step = 0.25, 4.0, 0.05
     else:
@@ -91,6 +94,9 @@ class EvidenceSlider(CourseWidget):
         self.minimum, self.maximum, step = prediction_range(self.scale, self.estimate, self.mcid)
         self.no_effect = 1.0 if self.scale.unit == "ratio" else 0.0
         self._prepare(store_key=f"slider/{treatment_id}", graded=graded, answers_path=answers_path)
+        # The page cites what the slider can reveal, revealed or not.
+        cited = [e.source for e in [self.estimate] if e] + [s.source for s in self.treatment.stances]
+        _citations.note(cited + ([mcid.source] if mcid else []))
 
         unit = self.scale.unit
         self.intro = w.HTML(self._intro_html())
