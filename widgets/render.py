@@ -319,16 +319,21 @@ GUIDELINE_KINDS = {
 def guidelines_beyond_pages(kind: str | None = None) -> Markdown:
     """What NICE, ACP and WHO say on the steps and medicines without a treatment page of their own.
 
-    One table per kind (or only ``kind``), with rows on the same topic side by side.
+    One list per kind (or only ``kind``), one item per topic with each guideline's statement under
+    it, so that the guidelines on one topic sit side by side and the list reads on a phone.
     """
     recs = evidence().guidelines.recommendations
     kinds = [kind] if kind is not None else list(GUIDELINE_KINDS)
     parts = []
     for k in kinds:
-        rows = [[r.topic, f"{r.body} {r.year}", r.stance, r.wording, r.population, short_cite(r.source)]
-                for r in sorted((r for r in recs if r.kind == k), key=lambda r: r.topic.lower())]
-        table = _table(["Topic", "Guideline", "Stance", "What it says", "For whom", "Source"], rows)
-        parts.append(table if kind is not None else f"#### {GUIDELINE_KINDS[k]}\n\n{table}")
+        topics: dict[str, list[str]] = {}
+        for r in sorted((r for r in recs if r.kind == k), key=lambda r: (r.topic.lower(), r.body)):
+            topics.setdefault(r.topic, []).append(
+                f"    - **{r.body} {r.year}: {r.stance}.** {_cell(r.wording)} "
+                f"*For whom:* {_cell(r.population)}. ({short_cite(r.source)})"
+            )
+        items = "\n".join(f"- **{topic}**\n" + "\n".join(lines) for topic, lines in topics.items())
+        parts.append(items if kind is not None else f"#### {GUIDELINE_KINDS[k]}\n\n{items}")
     return Markdown("\n\n".join(parts))
 
 
