@@ -10,6 +10,7 @@ YAML is parsed with libyaml's C parser when PyYAML has it (about 10 times faster
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -29,9 +30,14 @@ def load_yaml(source: str | IO[str]) -> Any:
     return yaml.load(source, Loader=_Loader)
 
 
-def problem(path: Path, entry: str | None, field: str, reason: str) -> str:
-    """The one error format: 'file: entry <id>: field <name>: reason' (entry left out if None)."""
-    where = f"entry {entry!r}: " if entry else ""
+def problem(path: Path, entry: str | Sequence[str] | None, field: str, reason: str) -> str:
+    """The one error format: 'file: entry <id>: field <name>: reason'.
+
+    ``entry`` is an id, or the chain of ids the problem lies in (shown outermost first, as
+    'a' > 'b'); it is left out if None or empty.
+    """
+    names = [entry] if isinstance(entry, str) else list(entry or [])
+    where = f"entry {' > '.join(repr(n) for n in names)}: " if names else ""
     return f"{path.name}: {where}field {field!r}: {reason}"
 
 
@@ -83,8 +89,6 @@ def describe(path: Path, data: Any, err: ValidationError) -> str:
                 names.append(name)
         if not names and (top := _name(data)) is not None:
             names = [top]
-        entry = " > ".join(repr(n) for n in names)
         field = ".".join(str(k) for k in loc) or "(top level)"
-        where = f"entry {entry}: " if entry else ""
-        lines.append(f"{path.name}: {where}field {field!r}: {issue['msg']}")
+        lines.append(problem(path, names, field, issue["msg"]))
     return "\n".join(lines)

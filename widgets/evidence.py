@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn, TypeVar
+from typing import Annotated, Any, Literal, NoReturn, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -47,12 +47,10 @@ CERTAINTY_RANK: dict[str, float] = {
 ComparisonKind = Literal[
     "no treatment or usual care", "added to other care", "other treatment", "sham or placebo"
 ]
-COMPARISON_PREFERENCE: tuple[str, ...] = (
-    "no treatment or usual care", "added to other care", "other treatment", "sham or placebo",
-)
+COMPARISON_PREFERENCE: tuple[str, ...] = get_args(ComparisonKind)  # in the order of preference
 HEADLINE_OUTCOMES = ("pain", "function")
 Urgency = Literal["emergency", "same day", "within days", "routine"]
-URGENCY_ORDER: tuple[str, ...] = ("emergency", "same day", "within days", "routine")
+URGENCY_ORDER: tuple[str, ...] = get_args(Urgency)  # most urgent first
 URGENCY_HEADINGS: dict[str, str] = {
     "emergency": (
         "Emergency: go to the emergency department (A&E) or call 999 or your local emergency "
@@ -155,11 +153,6 @@ class ReadIn(StrictModel):
     part: ReadPart = Field(description="which part of the source the fact was read in")
     detail: str = Field("", description="which table, figure or section, e.g. 'SoF table 2'")
     url: Text = Field(pattern=r"^https?://", description="address of the copy actually read")
-
-    def text(self) -> str:
-        """Where it was read, as one line: 'part, detail: url'."""
-        where = f"{self.part}, {self.detail}" if self.detail else self.part
-        return f"{where}: {self.url}"
 
 
 class Scale(StrictModel):
