@@ -85,7 +85,11 @@ def run_setup(bin_dir: Path, chromium: str | None = None, *, as_root: bool | Non
         setpriv = shutil.which("setpriv")
         if setpriv is None:
             pytest.skip("needs setpriv to run as a user without root rights")
-        command = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command]
+        # `nobody` may not reach the checkout (a clone in `mktemp -d` is 0700): run a copy of the
+        # script from bin_dir with the interpreter itself rather than the venv's link to it.
+        script = shutil.copy(SCRIPT, bin_dir / SCRIPT.name)
+        command = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                   os.path.realpath(sys.executable), str(script)]
     return subprocess.run(command, env=env, cwd=bin_dir, capture_output=True, text=True, timeout=60)
 
 
