@@ -164,6 +164,13 @@ class Scale(StrictModel):
     high: float
     unit: Text
     mcid: str | None = Field(None, description="id of the MCID the course uses on this scale")
+    in_plain_words: str | None = Field(
+        None, description="the scale for patients, e.g. 'a pain scale from 0 to 100'; leave out for "
+        "scales patients cannot picture (SMD, ratios, an unstated scale)",
+    )
+    better: str | None = Field(
+        None, description="what a benefit means on it, e.g. 'less pain'; needed with in_plain_words"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Scale:
