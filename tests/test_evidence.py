@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import get_args
 
 import pytest
-from textstat.textstat import textstatistics
 
+from tests.readability import MAX_PATIENT_GRADE, fk_grade
+from widgets import plain
 from widgets.evidence import (
     CATEGORY_LABELS,
     EvidenceBase,
@@ -45,19 +46,7 @@ SIGN_CHECKS = [
     ("heat", "heat-wrap-acute-pain-placebo", +1),  # French 2006: pain relief, higher is better
 ]
 
-MAX_PATIENT_GRADE = 8.0
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _grade(text: str) -> float:
-    """Flesch-Kincaid grade with textstat, counting syllables with its hyphenation fallback.
-
-    textstat's English default downloads the CMU dictionary at run time, which a hermetic test must
-    not do; the "en-GB" setting makes it count syllables with the Pyphen dictionary it ships with.
-    """
-    stats = textstatistics()
-    stats.set_lang("en-GB")
-    return stats.flesch_kincaid_grade(text)
 
 
 def test_cached_loader_returns_the_same_data(base: EvidenceBase) -> None:
@@ -123,6 +112,7 @@ def test_no_source_is_orphaned(base: EvidenceBase) -> None:
     cited |= {f.source for f in ref.facts} | {s for f in ref.red_flags for s in f.sources}
     cited |= {r.source for r in base.guidelines.recommendations}
     cited |= set(ref.startback.sources)
+    cited |= {plain.GRADE_SOURCE, plain.SMD_RULE_SOURCE}  # the patient register's own sources
     assert cited <= set(base.sources)
     notebooks = [*REPO.glob("lessons/*.ipynb"), *REPO.glob("assessments/source/**/*.ipynb")]
     text = "\n".join(nb.read_text(encoding="utf-8") for nb in notebooks)
@@ -161,7 +151,7 @@ def test_patient_summaries_are_plain_and_carry_no_numbers(base: EvidenceBase) ->
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
         assert 3 <= len(sentences) <= 5, (t.id, len(sentences))
         assert not re.search(r"\d", text), t.id
-        assert _grade(text) <= MAX_PATIENT_GRADE, (t.id, _grade(text))
+        assert fk_grade(text) <= MAX_PATIENT_GRADE, (t.id, fk_grade(text))
 
 
 def test_red_flags_read_plainly(base: EvidenceBase) -> None:
@@ -169,7 +159,7 @@ def test_red_flags_read_plainly(base: EvidenceBase) -> None:
     assert len(flags) >= 12
     for flag in flags:
         text = " ".join([flag.sign, flag.possible_cause, flag.action])
-        assert _grade(text) <= MAX_PATIENT_GRADE, (flag.id, _grade(text))
+        assert fk_grade(text) <= MAX_PATIENT_GRADE, (flag.id, fk_grade(text))
 
 
 def test_natural_history_and_rarity_facts_are_present(base: EvidenceBase) -> None:

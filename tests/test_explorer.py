@@ -34,7 +34,8 @@ def test_panels_group_rows_by_scale_with_mcid_band_only_where_there_is_one() -> 
     for scale_id, rows in explorer.panels():
         assert {e.scale for _t, e in rows} == {scale_id}
     chart = explorer.chart.value
-    assert chart.count("<svg") == len(explorer.panels()) + 1  # + legend
+    assert chart.count('<svg role="img"') == len(explorer.panels())  # the legend's marks are aria-hidden
+    assert chart.count("<li><svg aria-hidden='true'") == len(CERTAINTY_SHAPES)  # one legend entry each
     for scale_id, _rows in explorer.panels():
         mcid = evidence().mcid_for(scale_id)
         label = html.escape(evidence().scale(scale_id).label)
@@ -47,7 +48,7 @@ def test_panels_group_rows_by_scale_with_mcid_band_only_where_there_is_one() -> 
 def test_certainty_has_a_text_and_shape_legend() -> None:
     chart = EvidenceExplorer().chart.value
     for certainty, shape in CERTAINTY_SHAPES.items():
-        assert f"{shape} = {certainty}" in chart
+        assert f"{shape}: {certainty}</li>" in chart
 
 
 @pytest.mark.parametrize(("population", "allowed"), [("acute", ACUTE_POPULATIONS),

@@ -19,7 +19,7 @@ from nbformat import NotebookNode
 
 from widgets import EvidenceSlider
 from widgets.course import Course, course
-from widgets.lesson_parts import LESSONS, PREDICT, PREFIX, LessonPartsError, parts, run
+from widgets.lesson_parts import LESSONS, PREDICT, PREFIX, LessonPartsError, parts, run, student_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = [lesson.file for lesson in course().lessons]
@@ -205,3 +205,48 @@ def test_a_treatment_page_must_be_named_after_a_treatment() -> None:
     manifest = Course.model_validate(data)
     with pytest.raises(LessonPartsError, match=r"04g-cupping.ipynb: .* no treatment 'cupping'"):
         parts(manifest.lessons[11], nbformat.v4.new_notebook(), manifest)
+
+
+# --- the student register -----------------------------------------------------------------------
+
+def notebook(*cells: tuple[str, str]) -> NotebookNode:
+    """A notebook of (cell type, source) pairs."""
+    make = {"markdown": nbformat.v4.new_markdown_cell, "code": nbformat.v4.new_code_cell}
+    return nbformat.v4.new_notebook(cells=[make[kind](source) for kind, source in cells])
+
+
+def test_a_student_section_runs_to_the_next_heading_of_its_level_or_higher() -> None:
+    nb = notebook(
+        ("markdown", "## In short\n\nFor everyone."),
+        ("markdown", "## For students: the numbers"),
+        ("code", 'evidence_summary("massage")'),
+        ("markdown", "### A sub-heading stays inside"),
+        ("markdown", "## Try it: back to everyone"),
+        ("markdown", "**For students.** A paragraph of its own."),
+        ("markdown", "Everyone again."),
+        ("markdown", "### For students: a deeper aside"),
+        ("code", 'references("massage")'),
+    )
+    assert student_cells(nb) == [False, True, True, True, False, True, False, True, False]
+
+
+def test_every_treatment_page_puts_the_numbers_in_the_student_register() -> None:
+    for file in TREATMENT_PAGES:
+        nb = read(LESSONS, file)
+        tagged_ids = {c.get("id") for c in nb.cells if "student" in c.metadata.get("tags", [])}
+        for part in ("evidence-heading", "evidence", "stances", "harms"):
+            assert PREFIX + part in tagged_ids, f"{file}: {part} should be for students"
+        for part in ("patient-summary", "about", "predict", "quiz", "references", "disclaimer"):
+            assert PREFIX + part not in tagged_ids, f"{file}: {part} is for every reader"
+
+
+def test_check_names_a_cell_whose_student_tag_was_removed(lessons: Path) -> None:
+    file = TREATMENT_PAGES[0]
+    nb = read(lessons, file)
+    target = next(c for c in nb.cells if c.source.startswith("## For students: learning objectives"))
+    target.metadata.pop("tags")
+    write(lessons, file, nb)
+    report = run(lessons, check=True)
+    assert len(report) == 1 and "is in a student section" in report[0] and target.id in report[0]
+    run(lessons)
+    assert run(lessons, check=True) == []

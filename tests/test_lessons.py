@@ -14,10 +14,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import textstat
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
+from tests.readability import fk_grade
 from widgets.course import course
 from widgets.evidence import DATA_DIR, evidence
 from widgets.questions import load_bank
@@ -50,23 +50,6 @@ def markdown_cells(nb: NotebookNode) -> list[str]:
 
 def code_sources(nb: NotebookNode) -> str:
     return "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-
-
-def fk_grade(text: str) -> float:
-    """Flesch-Kincaid grade with textstat, counting syllables offline (Pyphen, no NLTK download).
-
-    textstat >= 0.7.4 looks words up in NLTK's CMU dictionary, which it downloads on first use; that
-    fails without network. Returning no dictionary makes textstat use its Pyphen fallback for every
-    word, so the score is the same on every machine.
-    """
-    from textstat.backend.counts import _count_syllables
-
-    original = _count_syllables.get_cmudict
-    _count_syllables.get_cmudict = lambda lang: None
-    try:
-        return float(textstat.flesch_kincaid_grade(text))
-    finally:
-        _count_syllables.get_cmudict = original
 
 
 def plain_text(markdown: str) -> str:
@@ -156,7 +139,7 @@ def test_lesson_exists_with_its_parts(file: str) -> None:
     assert nb.cells[1].source.startswith("# "), f"{file}: the title should follow the navigation"
     assert nb.cells[2].source.startswith("## In short"), f"{file}: the patient summary comes first"
     assert "Education, not medical advice" in text
-    assert "## Learning objectives" in text
+    assert "## For students: learning objectives" in text
     assert "For students" in text
     first_code = next(c.source for c in nb.cells if c.cell_type == "code")
     assert first_code.startswith("from widgets import "), f"{file}: first code cell imports widgets"

@@ -158,13 +158,14 @@ class EvidenceExplorer(CourseWidget):
                 f"{self._table(panels)}")
 
     def _legend(self) -> str:
-        items = []
-        for i, (certainty, shape) in enumerate(_svg.CERTAINTY_SHAPES.items()):
-            x = 10 + i * 150
-            items.append(_svg.marker(shape, x, 14) + _svg.text(x + 12, 18, certainty))
-        label = "Legend: marker shape shows certainty of evidence: " + ", ".join(
-            f"{shape} = {c}" for c, shape in _svg.CERTAINTY_SHAPES.items())
-        return _svg.chart(WIDTH, 28, label, "".join(items))
+        # An HTML list, not one SVG: eight entries must wrap on a phone instead of running off the chart.
+        items = "".join(
+            f"<li><svg aria-hidden='true' class='lbp-legend-mark' width='16' height='16' viewBox='0 0 16 16'>"
+            f"{_svg.marker(shape, 8, 8, r=5)}</svg> {esc(shape)}: {esc(certainty)}</li>"
+            for certainty, shape in _svg.CERTAINTY_SHAPES.items()
+        )
+        return ("<p>Each marker's shape shows how sure the evidence is:</p>"
+                f"<ul class='lbp-legend'>{items}</ul>")
 
     def _panel_svg(self, scale_id: str, rows: list[Row]) -> str:
         scale = self.ev.scale(scale_id)

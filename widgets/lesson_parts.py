@@ -10,6 +10,12 @@ it. Every other cell is hand-written prose or a page's own tool, and is never to
     python -m widgets.lesson_parts           # rewrite the generated cells of every lesson
     python -m widgets.lesson_parts --check   # write nothing; exit 1 naming each cell that differs
 
+The module also keeps each cell's ``student`` tag, which the Voila template turns into a closed
+"For students" section (JupyterLab shows every cell). The tag is derived from the prose, never set
+by hand: a heading that starts "For students" opens a student section, which runs until the next
+heading of the same or a higher level, the page's references or its navigation line; a paragraph
+that starts "**For students.**" is a student section on its own.
+
 A treatment page's treatment is the one its file is named after (``04d-massage.ipynb`` is about
 ``massage``). Its import cell imports every name that the page's code cells call, so a page that
 adds a cell such as ``estimate(...)`` gets the import on the next run.
@@ -56,11 +62,18 @@ PREDICT = (
 SECTIONS = (
     ("about", "## What it is, and how it is claimed to work", "about"),
     ("predict", PREDICT, "EvidenceSlider"),
-    ("evidence", "## What the evidence shows", "evidence_summary"),
-    ("stances", "## Where guidelines agree or disagree, and why", "stances_table"),
-    ("harms", "## Harms", "harms"),
+    ("evidence", "## For students: what the evidence shows", "evidence_summary"),
+    ("stances", "## For students: where guidelines agree or disagree, and why", "stances_table"),
+    ("harms", "## For students: harms in detail", "harms"),
     ("quiz", "## Check your understanding", "Quiz"),
 )
+
+
+STUDENT_TAG = "student"
+STUDENT_HEADING = "For students"
+STUDENT_PARAGRAPH = "**For students.**"
+# Calls whose cells end a student section: the page's sources belong to every reader.
+SECTION_ENDS = ("references", "all_references")
 
 
 class LessonPartsError(ValueError):
@@ -158,6 +171,56 @@ def parts(lesson: Lesson, nb: NotebookNode, manifest: Course) -> list[Part]:
     return [*result, Part("nav-bottom", "markdown", manifest.nav_markdown(lesson.file))]
 
 
+def heading(cell: NotebookNode) -> tuple[int, str] | None:
+    """(level, text) of a Markdown cell that opens with a heading line, else None."""
+    first = cell.source.lstrip().split("\n", 1)[0] if cell.cell_type == "markdown" else ""
+    marks = len(first) - len(first.lstrip("#"))
+    return (marks, first[marks:].strip()) if marks and first[marks:marks + 1] == " " else None
+
+
+def student_cells(nb: NotebookNode) -> list[bool]:
+    """For each cell, whether it belongs to the student register (see the module's docstring)."""
+    flags: list[bool] = []
+    level = 0  # the level of the open student section's heading; 0 when none is open
+    for cell in nb.cells:
+        found = heading(cell)
+        if found and level and found[0] <= level:
+            level = 0
+        if found and found[1].startswith(STUDENT_HEADING):
+            level = found[0]
+        ends = cell.get("id", "") == PREFIX + "nav-bottom" or (
+            cell.cell_type == "code" and called_names(cell.source, "a code cell") & set(SECTION_ENDS)
+        )
+        if ends:
+            level = 0
+        flags.append(bool(level) or (cell.cell_type == "markdown"
+                                     and cell.source.lstrip().startswith(STUDENT_PARAGRAPH)))
+    return flags
+
+
+def tagged(cell: NotebookNode, student: bool) -> NotebookNode:
+    """A copy of ``cell`` whose tags say whether it is in the student register (other tags kept)."""
+    copy: NotebookNode = nbformat.from_dict(cell)
+    tags = [t for t in copy.metadata.get("tags", []) if t != STUDENT_TAG]
+    tags += [STUDENT_TAG] if student else []
+    if tags:
+        copy.metadata["tags"] = tags
+    else:
+        copy.metadata.pop("tags", None)
+    return copy
+
+
+def written(lesson: Lesson, nb: NotebookNode, manifest: Course) -> list[NotebookNode]:
+    """The lesson's cells as this module writes them: generated cells replaced, every cell tagged."""
+    expected = parts(lesson, nb, manifest)
+    positions = generated_positions(lesson, nb, expected)
+    cells = list(nb.cells)
+    for part in expected:
+        cells[positions[part.cell_id]] = part.cell()
+    fresh = nbformat.from_dict({**nb, "cells": cells})
+    return [tagged(c, flag) for c, flag in zip(cells, student_cells(fresh), strict=True)]
+
+
 def generated_positions(lesson: Lesson, nb: NotebookNode, expected: list[Part]) -> dict[str, int]:
     """Where each generated cell sits; raises if one is missing, unknown, doubled or out of order."""
     where = f"lessons/{lesson.file}"
@@ -187,31 +250,30 @@ def generated_positions(lesson: Lesson, nb: NotebookNode, expected: list[Part]) 
 
 
 def differences(lesson: Lesson, nb: NotebookNode, manifest: Course) -> list[str]:
-    """One message per generated cell of ``nb`` that differs from what this module writes."""
-    expected = parts(lesson, nb, manifest)
-    positions = generated_positions(lesson, nb, expected)
+    """One message per cell of ``nb`` that differs from what this module writes."""
     found = []
-    for part in expected:
-        i = positions[part.cell_id]
-        if nb.cells[i] != part.cell():
-            diff = difflib.unified_diff(nb.cells[i].source.splitlines(), part.source.splitlines(),
-                                        "in the notebook", "generated", n=0, lineterm="")
-            changes = "\n".join(f"    {line}" for line in list(diff)[2:])
-            found.append(f"lessons/{lesson.file} cell {i} ({part.cell_id}) differs from what {COMMAND} "
-                         f"writes:\n{changes or '    (cell type, metadata or outputs)'}")
+    for i, (cell, want) in enumerate(zip(nb.cells, written(lesson, nb, manifest), strict=True)):
+        if cell == want:
+            continue
+        where = f"lessons/{lesson.file} cell {i} ({cell.get('id', 'no id')})"
+        if not cell.get("id", "").startswith(PREFIX):
+            register = "in" if STUDENT_TAG in want.metadata.get("tags", []) else "not in"
+            found.append(f"{where} is {register} a student section, but its tags say otherwise: "
+                         f"run {COMMAND}")
+            continue
+        diff = difflib.unified_diff(cell.source.splitlines(), want.source.splitlines(),
+                                    "in the notebook", "generated", n=0, lineterm="")
+        changes = "\n".join(f"    {line}" for line in list(diff)[2:])
+        found.append(f"{where} differs from what {COMMAND} writes:\n"
+                     f"{changes or '    (cell type, metadata or outputs)'}")
     return found
 
 
 def regenerate(lesson: Lesson, nb: NotebookNode, manifest: Course) -> bool:
-    """Rewrite the generated cells of ``nb`` in place; True if any changed."""
-    expected = parts(lesson, nb, manifest)
-    positions = generated_positions(lesson, nb, expected)
-    changed = False
-    for part in expected:
-        i = positions[part.cell_id]
-        if nb.cells[i] != (cell := part.cell()):
-            nb.cells[i] = cell
-            changed = True
+    """Rewrite the generated cells and the student tags of ``nb`` in place; True if any changed."""
+    cells = written(lesson, nb, manifest)
+    changed = cells != list(nb.cells)
+    nb.cells = cells
     return changed
 
 

@@ -108,26 +108,103 @@ def open_page(page: Page, server_url: str, page_file: str) -> Visit:
     return visit
 
 
+WIDTHS = (1280, 768, 390, 360)  # desktop, tablet, a common phone, a small phone
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+MIN_TARGET_PX = 24  # WCAG 2.2 success criterion 2.5.8 (minimum target size)
+# The text a patient reads in each widget view: innerText skips what is not rendered, so closed
+# "For students" sections (and views inside them) are left out.
+PATIENT_WIDGET_TEXT = """() => [...document.querySelectorAll('.jp-OutputArea-output > .lm-Widget')]
+    .filter(view => !view.closest('details.lbp-students'))
+    .map(view => [view.innerText,
+                  ...[...view.querySelectorAll('svg[aria-label]')].map(s => s.getAttribute('aria-label'))]
+                 .join('\\n'))"""
+
+
+def as_sentences(text: str) -> str:
+    """Widget text for a readability score: each line (heading, label, option) ends as a sentence."""
+    lines = (line.strip() for line in text.splitlines())
+    return " ".join(line if line[-1] in ".?!:;" else line + "." for line in lines if line)
+
+
 def run_axe(page: Page) -> list[dict]:
-    """axe-core violations of impact serious or critical, as short dicts."""
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    """axe-core violations of impact serious or critical with the WCAG 2.2 AA rules on, as short dicts.
+
+    ``target-size`` (WCAG 2.5.8) is off in axe by default; it is switched on here.
+    """
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     violations = page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {resultTypes: ['violations']});
+        """async (tags) => {
+            const result = await axe.run(document, {
+                runOnly: {type: 'tag', values: tags}, rules: {'target-size': {enabled: true}},
+                resultTypes: ['violations'],
+            });
             return result.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
             }));
-        }"""
+        }""",
+        AXE_TAGS,
     )
     return [v for v in violations if v["impact"] in ("serious", "critical")]
 
 
-def screenshot(page: Page, page_file: str) -> Path:
+def screenshot(page: Page, page_file: str, suffix: str = "") -> Path:
+    """A screenshot of the whole page (Voila scrolls inside the page, so the viewport is stretched)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / (Path(page_file).stem + ".png")
-    page.screenshot(path=str(path), full_page=True)
+    path = SCREENSHOTS / (Path(page_file).stem + suffix + ".png")
+    viewport = page.viewport_size or {"width": 1280, "height": 900}
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": viewport["width"], "height": min(int(height), 16_000)})
+    try:
+        page.screenshot(path=str(path))
+    finally:
+        page.set_viewport_size(viewport)
     return path
+
+
+def settle(page: Page) -> None:
+    """Wait until the page has laid itself out again (two animation frames), e.g. after a resize."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def layout_problems(page: Page) -> list[str]:
+    """What a reader at this width would hit: sideways scroll, cut-off content, small targets."""
+    settle(page)
+    found = page.evaluate(
+        """(minTarget) => {
+            const width = document.documentElement.clientWidth;
+            const problems = [];
+            if (document.documentElement.scrollWidth > width + 1) {
+                problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} px)`);
+            }
+            const visible = el => { const r = el.getBoundingClientRect();
+                return r.width > 0 && r.height > 0 && !el.closest('details:not([open]) > :not(summary)'); };
+            const cut = [...document.querySelectorAll('#rendered_cells *')].filter(el =>
+                !el.closest('svg') && visible(el) && el.getBoundingClientRect().right > width + 1);
+            for (const el of cut.slice(0, 3)) {
+                problems.push(`cut off at the right edge: <${el.tagName.toLowerCase()}> `
+                    + `"${(el.textContent || '').trim().slice(0, 40)}"`);
+            }
+            const controls = document.querySelectorAll(
+                ['button', 'input', 'select', 'summary'].map(tag => '#rendered_cells ' + tag).join(', '));
+            for (const el of [...controls].filter(visible)) {
+                const r = el.getBoundingClientRect();
+                if (r.width < minTarget || r.height < minTarget) {
+                    const name = (el.textContent || el.value || '').trim().slice(0, 30);
+                    problems.push(`target smaller than ${minTarget} px: <${el.tagName.toLowerCase()}> `
+                        + `${Math.round(r.width)}x${Math.round(r.height)} "${name}"`);
+                }
+            }
+            if (!document.documentElement.lang) { problems.push('the page has no language attribute'); }
+            if (document.querySelectorAll('main').length !== 1) {
+                problems.push('the page has no single <main>');
+            }
+            return problems;
+        }""",
+        MIN_TARGET_PX,
+    )
+    return list(found)
 
 
 def wait_for_text_change(page: Page, selector: str, before: str, what: str) -> str:

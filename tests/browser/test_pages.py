@@ -1,7 +1,10 @@
 """Every course page in Voila, in one load: it loads, its widgets render, it shows no code and no
 error, the console stays clean, it talks to nobody but the Voila server, it links to the previous
-lesson, the course home and the next lesson, and axe-core finds no serious or critical
-accessibility violation. A full-page screenshot of each is kept in test-artifacts/screenshots/.
+lesson, the course home and the next lesson. Then, at 1280, 768, 390 and 360 px: no sideways
+scroll or cut-off content, targets of at least 24 px, a language attribute and one main landmark,
+and axe-core with the WCAG 2.2 AA rules (target-size included) finds no serious or critical
+violation. The text a patient reads in the widgets scores Flesch-Kincaid grade 8 or below, and the
+student register is closed. A full-page screenshot per width is kept in test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -11,7 +14,18 @@ import re
 import pytest
 
 from tests.browser.conftest import LESSON_FILES, PAGES, record
-from tests.browser.lesson_page import ERROR_TEXTS, code_lines, only_server, run_axe, screenshot
+from tests.browser.lesson_page import (
+    ERROR_TEXTS,
+    PATIENT_WIDGET_TEXT,
+    WIDTHS,
+    as_sentences,
+    code_lines,
+    layout_problems,
+    only_server,
+    run_axe,
+    screenshot,
+)
+from tests.readability import MAX_PATIENT_GRADE, fk_grade
 from widgets.course import course
 
 pytestmark = pytest.mark.browser
@@ -27,7 +41,6 @@ def nav_targets(page_file: str) -> list[str]:
 @pytest.mark.parametrize("page_file", PAGES)
 def test_page_is_clean_and_accessible(page_file, page, voila, visit_page):
     visit = visit_page(page_file)
-    shot = screenshot(page, page_file)
     problems = []
     if visit.ready_error:
         problems.append(
@@ -46,12 +59,26 @@ def test_page_is_clean_and_accessible(page_file, page, voila, visit_page):
     problems += [f"request beyond the Voila server: {url}" for url in only_server(visit.requests, voila.url)]
     problems += [f"no link to {target} (previous, home or next)" for target in nav_targets(page_file)
                  if target not in visit.links]
-    violations = run_axe(page) if not visit.ready_error else []
-    problems += [f"axe-core {v['impact']} {v['id']}: {v['help']} at {v['targets']}" for v in violations]
+    if page.locator("details.lbp-students[open]").count():
+        problems.append("a 'For students' section is open on arrival")
+    for text in page.evaluate(PATIENT_WIDGET_TEXT):
+        if len(text.split()) >= 30 and (grade := fk_grade(as_sentences(text))) > MAX_PATIENT_GRADE:
+            problems.append(f"widget text at grade {grade:.1f}: {text[:80]!r}")
+    axe_found: dict[int, list[str]] = {}
+    shots = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        problems += [f"{width} px: {p}" for p in layout_problems(page)]
+        violations = run_axe(page) if not visit.ready_error else []
+        axe_found[width] = [v["id"] for v in violations]
+        problems += [f"{width} px: axe-core {v['impact']} {v['id']}: {v['help']} at {v['targets']}"
+                     for v in violations]
+        shots.append(str(screenshot(page, page_file, f"-{width}")))
     record(
-        page_file, axe=f"{len(violations)} ({', '.join(v['id'] for v in violations) or 'none'})",
+        page_file, axe=" ".join(f"{w}:{len(ids)}" + (f"({','.join(ids)})" if ids else "")
+                                for w, ids in axe_found.items()),
         load_seconds=round(visit.load_seconds, 2), rendered_views=visit.rendered_views,
         expected_views=visit.expected_views, all_widgets=visit.all_widgets, widgets=visit.hooks,
-        screenshot=str(shot),
+        screenshots=shots,
     )
     assert not problems, f"{page_file}:\n  " + "\n  ".join(problems)
