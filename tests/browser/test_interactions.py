@@ -20,8 +20,10 @@ NUMBER = re.compile(r"\d")
 MAX_TABS = 8
 
 
-def ready(visit: Visit) -> Visit:
+def ready(visit: Visit, page: Page) -> Visit:
+    """The loaded page with its "For students" sections opened, as a student would open them."""
     assert not visit.ready_error, f"{visit.page_file}: page not ready: {visit.ready_error}"
+    page.evaluate("() => document.querySelectorAll('details.lbp-students').forEach(d => { d.open = true; })")
     return visit
 
 
@@ -83,7 +85,7 @@ def tab_until(page: Page, selector: str) -> None:
 
 @pytest.mark.parametrize("page_file", PAGES)
 def test_widgets_respond(page_file, page, visit_page):
-    visit = ready(visit_page(page_file))
+    visit = ready(visit_page(page_file), page)
     assert visit.hooks, f"{page_file}: no course widget (slider, quiz or explorer) on the page"
     if "lbp-slider" in visit.hooks:
         revealed = slider_reveals(page, "5")
@@ -125,7 +127,7 @@ def explorer_filter_changes_chart(page: Page, page_file: str) -> None:
 
 @pytest.mark.parametrize("page_file", PAGES)
 def test_keyboard_only(page_file, page, visit_page):
-    visit = ready(visit_page(page_file))
+    visit = ready(visit_page(page_file), page)
     assert {"lbp-slider", "lbp-quiz"} & set(visit.hooks), f"{page_file}: no slider or quiz on the page"
     if "lbp-slider" in visit.hooks:
         box = page.locator(".lbp-slider").first.locator(".lbp-prediction-input input")
