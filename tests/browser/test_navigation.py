@@ -26,7 +26,7 @@ def test_root_and_folder_pages_lead_to_the_course_home(start, page, voila):
 def test_home_page_says_nothing_is_stored(page, voila):
     require_page(HOME)
     page.goto(page_url(voila.url, HOME))
-    page.wait_for_selector(RENDERED_VIEWS, timeout=60_000)
+    page.wait_for_selector(RENDERED_VIEWS, state="attached", timeout=60_000)
     text = page.inner_text("body")
     assert re.search(r"(nothing|not)\b[^.]{0,60}\b(stored|saved|kept|recorded)", text, re.I), (
         "the course home does not say that nothing is stored"
@@ -44,7 +44,7 @@ def test_links_move_between_lessons_in_voila(page, voila):
     page.goto(page_url(voila.url, HOME))
     page.locator(f"a[href='{second}']").first.click()
     page.wait_for_url(page_url(voila.url, second), timeout=30_000)
-    page.wait_for_selector(RENDERED_VIEWS, timeout=60_000)
+    page.wait_for_selector(RENDERED_VIEWS, state="attached", timeout=60_000)
     page.locator(f"a[href='{HOME}']").first.click()
     page.wait_for_url(page_url(voila.url, HOME), timeout=30_000)
 
