@@ -129,3 +129,21 @@ def marker(shape: str, x: float, y: float, r: float = 6, fill: str = INK) -> str
         return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r - 1}" {paint}/>'
     return (line(x - r, y - r, x + r, y + r, stroke=fill, width=2)
             + line(x - r, y + r, x + r, y - r, stroke=fill, width=2))
+
+
+def outlined_rect(x: float, y: float, width: float, height: float, *, fill: str = BAND,
+                  stroke: str = INK) -> str:
+    """A rectangle filled with one tone and outlined with another (a light fill alone is too faint)."""
+    return (f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(width, 0):.1f}" height="{height:.1f}" '
+            f'class="lbp-fill-{fill} lbp-stroke-{stroke}" stroke-width="1"/>')
+
+
+def fit_x(x: float, content: str, size: int, left: float, right: float) -> float:
+    """Where to centre a text of ``size`` px near ``x`` so that it stays within [left, right].
+
+    The width is estimated (about 0.55 em a character): charts stay free of a font-metrics library.
+    """
+    half = len(content) * size * 0.55 / 2
+    if right - left <= 2 * half:
+        return (left + right) / 2
+    return min(max(x, left + half), right - half)

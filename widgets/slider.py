@@ -1,14 +1,15 @@
-"""EvidenceSlider: predict how well a treatment works, then reveal what the research shows.
+"""EvidenceSlider: guess how well a treatment works, then see what the research shows.
 
-The learner types a number (or steps it with the keyboard or the *Less* / *More* buttons): how
-much benefit they expect, on the scale of the treatment's headline estimate, where larger means
-more benefit. *Reveal* then shows the pooled estimate with its 95% confidence interval, the MCID
-line (where the scale has one), the certainty of evidence and the guideline stances, and says in
-words whether the prediction lies above, inside or below the interval.
+The learner moves a slider (a native range input), types a number or uses the *Less* / *More*
+buttons: how much benefit they expect, on the scale of the treatment's headline estimate, where
+larger means more benefit. The three are linked, and a readout says the guess in words.
 
-Accessibility: the primary input is a labelled number box (``BoundedFloatText``); a stock
-ipywidgets slider is not used because its handle has no accessible name in Voila. A small SVG
-gauge shows the prediction visually and carries the same value as text in its label.
+*Reveal* then shows, for patients first, the result in plain words (``widgets.plain``): headline,
+range, the smallest change that matters, how sure we are, and a picture (a ruler of the pain
+scale, or a bar of effect sizes for standardised results) with the learner's guess on it; then,
+closed under *For students: the numbers*, the MD or SMD with its 95% CI, the MCID, the certainty
+grade, notes, what was not found, the guideline stances and the full source. Feedback says in
+words whether the guess lies above, inside or below the range the research found.
 
 Graded mode writes ``slider/<treatment-id>`` -> ``{"prediction": float, "revealed": bool}``.
 """
@@ -16,7 +17,7 @@ Graded mode writes ``slider/<treatment-id>`` -> ``{"prediction": float, "reveale
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import ipywidgets as w
 from traitlets import Bool, Float, TraitError, Unicode, validate
@@ -25,8 +26,17 @@ from widgets import _citations, _svg
 from widgets._base import CourseWidget
 from widgets._ui import esc, fmt, shows_errors, status, wide_description
 from widgets.evidence import Estimate, EvidenceBase, Scale, Treatment, evidence
+from widgets.plain import COMPARED_WITH_WORDS, SMD_SIZES, in_sentence, plain_effect, plain_sources, smd_size
+from widgets.range_input import RangeInput
 
 NO_HEADLINE_SCALE = "pain-0-100"
+NO_HEADLINE_COMPARISON = "no treatment or usual care"
+
+# How the slider pictures a scale: a ruler of points people can picture, a bar of effect sizes
+# (SMD), or a plain axis (a points scale the source did not name, a ratio).
+Picture = Literal["ruler", "sizes", "axis"]
+PICTURE_WIDTH = 420  # px; narrow enough that its labels stay legible when a phone scales it down
+LABEL_SIZE = 12  # px, the pictures' text
 
 
 def prediction_range(scale: Scale, est: Estimate | None, mcid: float | None) -> tuple[float, float, float]:
@@ -71,8 +81,13 @@ CERTAINTY_MEANING = {
 }
 
 
+def _points(value: float) -> str:
+    """'1 point', '2.5 points' (the size of a value, without its sign)."""
+    return f"{fmt(abs(value))} point" + ("" if abs(value) == 1 else "s")
+
+
 class EvidenceSlider(CourseWidget):
-    """Predict the benefit of one treatment, then reveal the evidence."""
+    """Guess the benefit of one treatment, then reveal the evidence."""
 
     treatment_id = Unicode(help="id of the treatment in the evidence base").tag(sync=True)
     prediction = Float(0.0, help="the learner's predicted benefit; larger = more benefit").tag(sync=True)
@@ -93,13 +108,24 @@ class EvidenceSlider(CourseWidget):
         self.mcid = mcid.threshold if mcid else None
         self.minimum, self.maximum, step = prediction_range(self.scale, self.estimate, self.mcid)
         self.no_effect = 1.0 if self.scale.unit == "ratio" else 0.0
+        est = self.estimate
+        on_ruler = plain_effect(est, self.ev, self.treatment.name).on_ruler if est else None
+        self.picture: Picture = picture_kind(self.scale, on_ruler)
         self._prepare(store_key=f"slider/{treatment_id}", graded=graded, answers_path=answers_path)
         # The page cites what the slider can reveal, revealed or not.
         cited = [e.source for e in [self.estimate] if e] + [s.source for s in self.treatment.stances]
-        _citations.note(cited + ([mcid.source] if mcid else []))
+        extra = plain_sources(self.estimate) if self.estimate else []
+        _citations.note(cited + ([mcid.source] if mcid else []) + extra)
 
         unit = self.scale.unit
         self.intro = w.HTML(self._intro_html())
+        self.range = RangeInput(
+            min=self.minimum, max=self.maximum, step=step, value=self.no_effect, label="Your guess",
+            aria_valuetext=self.value_words(self.no_effect),
+        )
+        self.range.add_class("lbp-prediction-range")
+        self.readout = w.HTML()
+        self.readout.add_class("lbp-prediction-readout")
         self.input = w.BoundedFloatText(
             value=self.no_effect, min=self.minimum, max=self.maximum, step=step,
             description=f"Your prediction ({unit}):", **wide_description(),
@@ -122,15 +148,16 @@ class EvidenceSlider(CourseWidget):
         self.feedback = w.HTML(status(""))
         self.feedback.add_class("lbp-feedback")
         super().__init__(
-            [self.intro, w.HBox([self.input, self.less, self.more]), self.gauge, self.reveal_button,
-             self.feedback, self.panel],
+            [self.intro, self.range, self.readout, w.HBox([self.input, self.less, self.more]), self.gauge,
+             self.reveal_button, self.feedback, self.panel],
             treatment_id=treatment_id, graded=graded, prediction=self.no_effect,
         )
         self.add_class("lbp-slider")
         w.link((self.input, "value"), (self, "prediction"))
+        w.link((self.range, "value"), (self, "prediction"))
         self.observe(self._on_prediction, names=["prediction"])
         self.observe(self._on_revealed, names=["revealed"])
-        self._draw_gauge()
+        self._draw_guess()
         self._restore()
 
     # -- traits ----------------------------------------------------------------------------
@@ -149,9 +176,10 @@ class EvidenceSlider(CourseWidget):
 
     @shows_errors
     def _on_prediction(self, _change: Any) -> None:
-        self._draw_gauge()
+        self._draw_guess()
         if self.revealed:
             self._show_feedback()
+            self.panel.value = self.reveal_html()
         self._store.save({"prediction": self.prediction, "revealed": self.revealed})
 
     @shows_errors
@@ -170,57 +198,145 @@ class EvidenceSlider(CourseWidget):
 
         self._restore_with(apply, "your earlier prediction")
 
-    # -- text ------------------------------------------------------------------------------
+    # -- words -----------------------------------------------------------------------------
+    @property
+    def _name(self) -> str:
+        return in_sentence(self.treatment.name)
+
+    @property
+    def _who(self) -> str:
+        kind = self.estimate.compared_with if self.estimate else NO_HEADLINE_COMPARISON
+        return COMPARED_WITH_WORDS[kind]
+
+    def _meaning(self, value: float) -> str:
+        """What a value means: 'a moderate benefit', '10 points less pain', '5 points worse'."""
+        if value == self.no_effect:
+            return "no difference"
+        if self.picture == "sizes":
+            return f"a {smd_size(value)}" + (" benefit" if value > 0 else "")
+        if self.scale.unit == "ratio":
+            return "better" if value > 1 else "worse"
+        better = self.scale.better if self.picture == "ruler" and self.scale.better else "better"
+        return f"{_points(value)} {better}" if value > 0 else f"{_points(value)} worse"
+
+    def _says_its_number(self, value: float) -> bool:
+        """True when the meaning already holds the number ('10 points less pain')."""
+        return value != self.no_effect and self.picture != "sizes" and self.scale.unit != "ratio"
+
+    def value_words(self, value: float) -> str:
+        """The slider's value for a screen reader: '0.5 is a moderate benefit', '10 points less pain'."""
+        if self._says_its_number(value):
+            return self._meaning(value)
+        verb = "means" if value == self.no_effect or self.scale.unit == "ratio" else "is"
+        return f"{fmt(value)} {verb} {self._meaning(value)}"
+
+    def guess_words(self, value: float) -> str:
+        """A guess inside a sentence: '0.5, a moderate benefit', '10 points less pain'."""
+        if self._says_its_number(value):
+            return self._meaning(value)
+        return f"{fmt(value)}, {self._meaning(value)}"
+
+    def _amount(self, value: float) -> str:
+        """A value inside a sentence: 'a moderate benefit (0.6)', '3.4 points less pain'."""
+        if self._says_its_number(value):
+            return self._meaning(value)
+        return f"{self._meaning(value)} ({fmt(value)})"
+
+    def _found_words(self, low: float, high: float) -> str:
+        """'anywhere from 3.4 to 17.11 points less pain', said for the research's range."""
+        if self.scale.unit == "ratio":
+            return f"anywhere from {fmt(low)} to {fmt(high)}, where 1 means no difference"
+        if self.picture != "sizes" and low > 0:
+            return f"anywhere from {fmt(low)} to {self._amount(high)}"
+        return f"anywhere from {self._amount(low)} to {self._amount(high)}"
+
     def _intro_html(self) -> str:
-        t, est = self.treatment, self.estimate
-        if est is None:
-            question = (f"How many points of pain relief, on a 0 to 100 scale, do you think "
-                        f"<strong>{esc(t.name.lower())}</strong> gives compared with no treatment?")
-            meaning = "0 means no better than no treatment; positive numbers mean more relief."
-        elif self.scale.unit == "ratio":
-            question = (f"How much better do you think <strong>{esc(t.name.lower())}</strong> does than "
-                        f"{esc(est.comparison)}, as a ratio?")
-            meaning = "1 means no difference; numbers above 1 mean the treatment does better."
+        scale, name, who = self.scale, self._name, self._who
+        heading = f"<h3>{esc(self.treatment.name)}: guess, then see the research</h3>"
+        how = (f"Move the slider, type a number from {fmt(self.minimum)} to {fmt(self.maximum)}, "
+               "or use the buttons.")
+        if self.picture == "ruler":
+            assert scale.in_plain_words and scale.better
+            question = (f"How many points {scale.better} do you think people get from {esc(name)}, "
+                        f"on {esc(scale.in_plain_words)}? Compare them with {esc(who)}.")
+            meaning = "0 means no difference. Below 0 means it made things worse."
+        elif self.picture == "sizes":
+            sizes = ", ".join(f"{fmt(limit)} is {word}" for limit, word in reversed(SMD_SIZES))
+            question = (f"How big a benefit do you think people get from {esc(name)}? "
+                        f"Compare them with {esc(who)}.")
+            meaning = (f"The studies used different scales, so the answer is a size, not points. "
+                       f"0 means no difference. {sizes.capitalize()}. Below 0 means it made things worse.")
+        elif scale.unit == "ratio":
+            question = (f"How much better do you think people do with {esc(name)}? "
+                        f"Compare them with {esc(who)}.")
+            meaning = "Give it as a ratio. 1 means no difference. Above 1 means it did better."
         else:
-            question = (f"How much benefit do you think <strong>{esc(t.name.lower())}</strong> gives "
-                        f"compared with {esc(est.comparison)}, on this scale: {esc(self.scale.label)}?")
-            meaning = (f"0 means no better than {esc(est.comparison)}; positive numbers mean more benefit, "
-                       "negative numbers mean it does worse.")
-        return (f"<h3>{esc(t.name)}: predict, then reveal</h3><p>{question}</p><p>{meaning} "
-                f"Type a number from {fmt(self.minimum)} to {fmt(self.maximum)}, use the arrow keys, "
-                "or the buttons.</p>")
+            question = (f"How many points less pain do you think people get from {esc(name)}? "
+                        f"Compare them with {esc(who)}.")
+            meaning = ("The review did not say which pain scale it used, so just guess the points. "
+                       "0 means no difference. Below 0 means it made things worse.")
+        return f"{heading}<p>{question}</p><p>{meaning} {how}</p>"
+
+    def _readout_html(self) -> str:
+        return f"<p>Your guess is <strong>{esc(self.guess_words(self.prediction))}</strong>.</p>"
 
     def _show_feedback(self) -> None:
+        guess = f"You guessed {esc(self.guess_words(self.prediction))}."
         if self.estimate is None:
             self.verdict = "no estimate"
             self.feedback.value = status(
-                f"You predicted {fmt(self.prediction)} {esc(self.scale.unit)}. No pooled estimate was "
-                "found to compare it with: see below what is missing."
+                f"{guess} We found no study result to compare it with. See below what is missing."
             )
             return
         _b, low, high = self.estimate.benefit
         self.verdict = verdict(self.prediction, low, high)
-        lead = (f"You predicted {fmt(self.prediction)} {esc(self.scale.unit)}; "
-                f"the 95% CI runs from {fmt(low)} to {fmt(high)}.")
         words = {
-            "above": "You expected more benefit than the research shows.",
-            "inside": "Your prediction lies inside the range the research supports.",
-            "below": "You expected less benefit than the research shows.",
+            "above": "You guessed more benefit than the research found.",
+            "inside": "Your guess is inside the range the research found.",
+            "below": "You guessed less benefit than the research found.",
         }[self.verdict]
-        self.feedback.value = status(f"<strong>{words}</strong> {lead}")
+        found = f"The research found {esc(self._found_words(low, high))}."
+        self.feedback.value = status(f"<strong>{words}</strong> {guess} {found}")
 
     def _show_reveal(self) -> None:
         # What the learner reads goes first; each change is a message of its own.
         self._show_feedback()
         self.panel.value = self.reveal_html()
-        self._draw_gauge()
+        self._draw_guess()
         self.input.disabled = self.less.disabled = self.more.disabled = True
+        self.range.disabled = True
         self.reveal_button.disabled = True
 
     def reveal_html(self) -> str:
-        """The revealed evidence as HTML (estimate, MCID, certainty, stances, sources)."""
+        """The whole revealed panel: the patient part, then the closed student details."""
+        return (f"<div class='lbp-plain'>{self.patient_html()}</div>"
+                "<details class='lbp-students'><summary>For students: the numbers</summary>"
+                f"<div class='lbp-students-body'>{self.students_html()}</div></details>")
+
+    def patient_html(self) -> str:
+        """The result in plain words, with its picture (no MD, SMD, CI or MCID)."""
+        est = self.estimate
+        parts = ["<h4>What the research found</h4>"]
+        if est is None:
+            parts.append(f"<p><strong>We found no study result for {esc(self._name)} that we can show "
+                         "you.</strong> So we cannot say how much it helps. The part for students lists "
+                         "what we looked for.</p>")
+            return "".join(parts)
+        plain = plain_effect(est, self.ev, self.treatment.name)
+        parts.append(f"<p><strong>{esc(plain.headline)}</strong></p>")
+        parts += [f"<p>{esc(text)}</p>" for text in (plain.range, plain.notice) if text]
+        parts.append(f"<p><strong>How sure are we?</strong> {esc(plain.sure)}</p>")
+        if est.compared_with_sham:
+            parts.append("<p>The other group had a fake (sham) version. So this shows what it adds "
+                         "beyond the care and attention that come with it.</p>")
+        if self.picture in ("ruler", "sizes"):
+            parts.append(self.picture_svg(research=True))
+        return "".join(parts)
+
+    def students_html(self) -> str:
+        """The numbers for students: estimate and CI, MCID, certainty, notes, stances, sources."""
         t, est, ev = self.treatment, self.estimate, self.ev
-        parts = ["<h4>What the research shows</h4>"]
+        parts = []
         if est is None:
             parts.append(f"<p><strong>No pooled estimate was found for {esc(t.name.lower())}.</strong> "
                          "What the course looked for and did not find:</p>")
@@ -244,13 +360,23 @@ class EvidenceSlider(CourseWidget):
             if sizes:
                 parts.append(f"<p>Based on {sizes}.</p>")
             parts.append(f"<p>{self._mcid_html()}</p>")
+            if self.picture == "sizes":
+                rule = ", ".join(f"{fmt(limit)} {word}" for limit, word in reversed(SMD_SIZES))
+                parts.append(
+                    f"<p>The size words follow the Cochrane Handbook's rule of thumb for an SMD ({rule}; "
+                    f"{esc(ev.sources['cochranehandbook2011'].short_citation)}); below 0.2 the course "
+                    "says “very small”. The rule is a convention, not a threshold patients notice.</p>"
+                )
             parts.append(
                 f"<p><strong>How sure we are: {esc(est.certainty_text)}</strong> — "
-                f"{CERTAINTY_MEANING[est.certainty]}.</p>"
+                f"{CERTAINTY_MEANING[est.certainty]}. The plain words above follow GRADE's four levels "
+                f"({esc(ev.sources['balshem2011'].short_citation)}).</p>"
             )
             if est.note:
                 parts.append(f"<p>Note: {esc(est.note)}</p>")
-            parts.append(f"<p class='lbp-citation'>Source: {esc(ev.cite(est.source))}</p>")
+            sources = [est.source, *plain_sources(est)]
+            parts.append("<p class='lbp-citation'>Sources: "
+                         + " ".join(esc(ev.cite(s)) for s in sources) + "</p>")
         if t.not_found:
             parts.append("<p>Not found in the sources:</p><ul>"
                          + "".join(f"<li>{esc(x)}</li>" for x in t.not_found) + "</ul>")
@@ -272,44 +398,164 @@ class EvidenceSlider(CourseWidget):
         else:
             judgement = "The interval crosses it, so the benefit may or may not be large enough to matter."
         source = self.ev.sources[mcid.source]
-        return (f"The dashed line marks the MCID the course uses: {fmt(mcid.threshold)} "
+        return (f"The dashed line in the picture marks the MCID the course uses: {fmt(mcid.threshold)} "
                 f"{esc(self.scale.unit)} (source: {esc(source.short_citation)}). "
-                f"{judgement}")
+                f"{judgement} A mean difference below the MCID does not rule out that some people "
+                "benefit importantly.")
 
-    # -- picture ---------------------------------------------------------------------------
-    def _draw_gauge(self) -> None:
-        self.gauge.value = self.gauge_svg()
+    # -- pictures --------------------------------------------------------------------------
+    def _draw_guess(self) -> None:
+        """Readout, range words and the picture of the guess (hidden once the panel pictures it)."""
+        self.readout.value = self._readout_html()
+        self.range.aria_valuetext = self.value_words(self.prediction)
+        pictured = self.revealed and self.estimate is not None and self.picture != "axis"
+        self.gauge.value = "" if pictured else self.gauge_svg()
+        self.gauge.layout.display = "none" if pictured else None
 
     def gauge_svg(self) -> str:
-        """An SVG of the scale with the prediction, and after reveal the estimate, CI and MCID."""
-        width, height = 560, 110 if self.revealed and self.estimate else 70
-        axis = _svg.Axis(self.minimum, self.maximum, 20, width - 20, log=self.scale.unit == "ratio")
-        unit = self.scale.unit
-        label = f"Your prediction: {fmt(self.prediction)} {unit}."
-        parts = [_svg.axis_ticks(axis, height - 24)]
-        x0 = axis.x(self.no_effect)
-        parts.append(_svg.line(x0, 4, x0, height - 24, stroke=_svg.GREY))
-        parts.append(_svg.text(x0 + 3, 12, "no effect", size=10, fill=_svg.GREY))
+        """The picture of the learner's guess alone, on the picture of the scale."""
+        return self.picture_svg(research=False)
+
+    def picture_svg(self, *, research: bool) -> str:
+        """The scale's picture with the guess; with ``research``, the result too (ruler, sizes)."""
+        if self.picture == "ruler":
+            return self._ruler_svg(research and self.estimate is not None)
+        if self.picture == "sizes":
+            return self._sizes_svg(research and self.estimate is not None)
+        return self._axis_svg()
+
+    def _guess_row(self, axis: _svg.Axis, y: float, width: int) -> str:
+        """The learner's guess: a triangle pointing down at the axis, labelled, at row ``y``."""
         px = axis.x(self.prediction)
-        tip, top = height - 28, height - 42
-        points = f"{px:.1f},{tip} {px - 7:.1f},{top} {px + 7:.1f},{top}"
-        parts.append(f'<polygon points="{points}" class="lbp-fill-{_svg.ACCENT}"/>')
-        parts.append(_svg.text(px, height - 46, "you", anchor="middle", size=11, weight="bold"))
-        if self.revealed and self.estimate:
-            b, low, high = self.estimate.benefit
-            label += f" Research: {fmt(b)} {unit}, 95% CI {fmt(low)} to {fmt(high)}."
-            y = 26
-            parts.append(_svg.line(axis.x(low), y, axis.x(high), y, width=3))
-            parts.append(_svg.marker(_svg.CERTAINTY_SHAPES[self.estimate.certainty], axis.x(b), y))
-            caption = f"research {fmt(b)} ({fmt(low)} to {fmt(high)})"
-            parts.append(_svg.text(axis.x(high) + 8, y + 4, caption, size=11))
-            if self.mcid:
-                mx = axis.x(self.mcid)
-                parts.append(_svg.line(mx, 4, mx, height - 24, dash="5,3"))
-                parts.append(_svg.text(mx + 3, 12, f"MCID {fmt(self.mcid)}", size=10))
-                label += f" MCID: {fmt(self.mcid)} {unit}."
-        label += " Larger means more benefit."
+        label = f"Your guess: {fmt(self.prediction)}"
+        points = f"{px:.1f},{y + 16} {px - 7:.1f},{y + 4} {px + 7:.1f},{y + 4}"
+        return (f'<polygon points="{points}" class="lbp-fill-{_svg.ACCENT}"/>'
+                + _svg.text(_svg.fit_x(px, label, LABEL_SIZE, 0, width), y, label, anchor="middle",
+                            size=LABEL_SIZE, weight="bold", fill=_svg.ACCENT))
+
+    def _research_row(self, axis: _svg.Axis, y: float, width: int) -> str:
+        """The research: a band from low to high with the best estimate marked, labelled, at row ``y``.
+
+        The label goes beside the band where it fits (right, else left), otherwise above it.
+        """
+        assert self.estimate is not None
+        b, low, high = self.estimate.benefit
+        label = f"Research: about {fmt(b)}, could be {fmt(low)} to {fmt(high)}"
+        x1, x2 = axis.x(low), axis.x(high)
+        room = len(label) * LABEL_SIZE * 0.55 + 8
+        if x2 + room <= width:
+            text = _svg.text(x2 + 8, y + 4, label, size=LABEL_SIZE)
+        elif x1 - room >= 0:
+            text = _svg.text(x1 - 8, y + 4, label, anchor="end", size=LABEL_SIZE)
+        else:
+            text = _svg.text(_svg.fit_x((x1 + x2) / 2, label, LABEL_SIZE, 0, width), y - 10, label,
+                             anchor="middle", size=LABEL_SIZE)
+        return (_svg.outlined_rect(x1, y - 6, x2 - x1, 12) + _svg.marker("diamond", axis.x(b), y)
+                + text)
+
+    def _research_words(self) -> str:
+        assert self.estimate is not None
+        b, low, high = self.estimate.benefit
+        return f"The research found {self._found_words(low, high)}, about {fmt(b)} on average."
+
+    def _ruler_svg(self, research: bool) -> str:
+        scale, est = self.scale, self.estimate
+        assert scale.in_plain_words and scale.better
+        width = PICTURE_WIDTH
+        lows = [est.benefit[1]] if research and est else []
+        axis = _svg.Axis(min(0.0, self.prediction, *lows), max(scale.high, self.maximum), 20, width - 20)
+        parts, y = [], 4.0
+        label = f"A picture of {scale.in_plain_words}."
+        mcid_top = 0.0
+        if research and self.mcid:
+            words = f"{_points(self.mcid)}: the smallest change that matters"
+            mx = axis.x(self.mcid)
+            parts.append(_svg.text(_svg.fit_x(mx, words, LABEL_SIZE, 0, width), y + 10, words,
+                                   anchor="middle", size=LABEL_SIZE))
+            mcid_top, y = y + 14, y + 18
+        if research:
+            parts.append(self._research_row(axis, y + 20, width))
+            label += " " + self._research_words()
+            y += 32
+        parts.append(self._guess_row(axis, y + 12, width))
+        axis_y = y + 30
+        if research and self.mcid:
+            mx = axis.x(self.mcid)
+            parts.insert(0, _svg.line(mx, mcid_top, mx, axis_y, dash="5,3"))  # under the labels
+            label += (f" The smallest change that matters to people is {_points(self.mcid)}, "
+                      "shown as a dashed line.")
+        if axis.lo < 0:
+            x0 = axis.x(0)
+            parts.insert(0, _svg.line(x0, mcid_top or 4, x0, axis_y, stroke=_svg.GREY))
+        parts.append(_svg.axis_ticks(axis, axis_y))
+        title = f"Points {scale.better} (0 means no difference)"
+        parts.append(_svg.text(width / 2, axis_y + 32, title, anchor="middle", size=LABEL_SIZE,
+                               fill=_svg.GREY))
+        label += f" Your guess is {self.guess_words(self.prediction)}."
+        return _svg.chart(width, axis_y + 40, label, "".join(parts))
+
+    def _sizes_svg(self, research: bool) -> str:
+        est = self.estimate
+        width = PICTURE_WIDTH
+        lows = [est.benefit[1]] if research and est else []
+        axis = _svg.Axis(min(0.0, self.prediction, *lows), max(1.0, self.maximum), 20, width - 20)
+        limits = [limit for limit, _word in reversed(SMD_SIZES)]  # 0.2, 0.5, 0.8
+        words = ["very small", *(word for _limit, word in reversed(SMD_SIZES))]
+        zones = list(zip([0.0, *limits], [*limits, axis.hi], words, strict=True))
+        if axis.lo < 0:
+            zones.insert(0, (axis.lo, 0.0, "worse"))
+        # Each word goes on the first row where it does not touch the word before it.
+        ends: list[float] = []  # right end of the last word on each row
+        words_svg, boxes = [], []
+        for i, (a, b, word) in enumerate(zones):
+            x1, x2 = axis.x(a), axis.x(b)
+            cx = _svg.fit_x((x1 + x2) / 2, word, LABEL_SIZE, 0, width)
+            half = len(word) * LABEL_SIZE * 0.55 / 2
+            row = next((r for r, end in enumerate(ends) if end + 6 <= cx - half), len(ends))
+            ends[row:row + 1] = [cx + half]
+            words_svg.append(_svg.text(cx, 14 + 14 * row, word, anchor="middle", size=LABEL_SIZE))
+            boxes.append((x1, x2, _svg.BAND if i % 2 else _svg.PAPER))
+        top = 6 + 14 * len(ends)
+        parts = words_svg + [_svg.outlined_rect(x1, top, x2 - x1, 16, fill=fill, stroke=_svg.GREY)
+                             for x1, x2, fill in boxes]
+        label = "A bar of sizes: very small, small, moderate and large benefit."
+        y = top + 24.0
+        if research:
+            parts.append(self._research_row(axis, y + 20, width))
+            label += " " + self._research_words()
+            y += 32
+        parts.append(self._guess_row(axis, y + 12, width))
+        axis_y = y + 30
+        parts.append(_svg.axis_ticks(axis, axis_y))
+        title = "Size of the difference (0 means no difference)"
+        parts.append(_svg.text(width / 2, axis_y + 32, title, anchor="middle", size=LABEL_SIZE,
+                               fill=_svg.GREY))
+        label += f" Your guess is {self.guess_words(self.prediction)}."
+        return _svg.chart(width, axis_y + 40, label, "".join(parts))
+
+    def _axis_svg(self) -> str:
+        """A plain axis with 'no effect' and the guess (scales that cannot be pictured)."""
+        width, height = PICTURE_WIDTH, 70
+        axis = _svg.Axis(self.minimum, self.maximum, 20, width - 20, log=self.scale.unit == "ratio")
+        x0 = axis.x(self.no_effect)
+        parts = [_svg.axis_ticks(axis, height - 24),
+                 _svg.line(x0, 4, x0, height - 24, stroke=_svg.GREY),
+                 _svg.text(x0 + 3, 12, "no difference", size=10, fill=_svg.GREY),
+                 self._guess_row(axis, height - 44, width)]
+        label = f"Your guess is {self.guess_words(self.prediction)}."
         return _svg.chart(width, height, label, "".join(parts))
+
+
+def picture_kind(scale: Scale, on_ruler: bool | None = None) -> Picture:
+    """How a scale is pictured: 'ruler' (points people can picture), 'sizes' (SMD) or 'axis'.
+
+    ``on_ruler`` is the estimate's ``PlainEffect.on_ruler``; without an estimate the scale decides.
+    """
+    if scale.id == "smd":
+        return "sizes"
+    if on_ruler if on_ruler is not None else bool(scale.in_plain_words and scale.better):
+        return "ruler"
+    return "axis"
 
 
 def stances_table(t: Treatment) -> str:

@@ -12,12 +12,15 @@ from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import PAGES
-from tests.browser.lesson_page import Visit, wait_for_text_change
+from tests.browser.lesson_page import LESSONS, Visit, wait_for_text_change
 
 pytestmark = pytest.mark.browser
 
-NUMBER = re.compile(r"\d")
+# A revealed slider shows a result with its numbers, or says plainly that none was found.
+REVEALED = re.compile(r"\d|We found no study result")
 MAX_TABS = 8
+MIN_TOUCH_PX = 44  # the guess slider's own target (more than WCAG 2.5.8's 24 px)
+SLIDER_PAGES = [p for p in PAGES if "EvidenceSlider(" in (LESSONS / p).read_text(encoding="utf-8")]
 
 
 def ready(visit: Visit, page: Page) -> Visit:
@@ -89,7 +92,7 @@ def test_widgets_respond(page_file, page, visit_page):
     assert visit.hooks, f"{page_file}: no course widget (slider, quiz or explorer) on the page"
     if "lbp-slider" in visit.hooks:
         revealed = slider_reveals(page, "5")
-        assert NUMBER.search(revealed), f"{page_file}: revealed panel shows no number: {revealed!r}"
+        assert REVEALED.search(revealed), f"{page_file}: revealed panel shows no result: {revealed!r}"
         feedback = page.locator(".lbp-slider").first.locator(".lbp-feedback").inner_text().strip()
         assert feedback, f"{page_file}: no feedback text after Reveal"
     if "lbp-quiz" in visit.hooks:
@@ -139,7 +142,7 @@ def test_keyboard_only(page_file, page, visit_page):
         tab_until(page, ".lbp-slider button.lbp-reveal")
         page.keyboard.press("Enter")
         revealed = wait_for_text_change(page, ".lbp-slider .lbp-reveal-panel", "", "revealed evidence")
-        assert NUMBER.search(revealed), f"{page_file}: revealed panel shows no number: {revealed!r}"
+        assert REVEALED.search(revealed), f"{page_file}: revealed panel shows no result: {revealed!r}"
     if "lbp-quiz" in visit.hooks:
         question = first_question(page)
         index = question_index(question)
@@ -161,3 +164,33 @@ def test_keyboard_only(page_file, page, visit_page):
         page.keyboard.press("Enter")
         feedback = feedback_after(page, index, "")
         assert re.search(r"Correct|Not quite", feedback), f"{page_file}: quiz feedback: {feedback!r}"
+
+
+@pytest.mark.parametrize("page_file", SLIDER_PAGES)
+def test_slider_range_is_named_and_moves_with_the_keyboard(page_file, page, visit_page):
+    """The guess slider (an anywidget range input) renders, has a name, and the arrow keys move it."""
+    ready(visit_page(page_file), page)
+    slider = page.locator(".lbp-slider").first
+    handle = slider.locator(".lbp-prediction-range input[type=range]")
+    assert handle.count() == 1, f"{page_file}: no range input in the evidence slider"
+    name = handle.evaluate("el => el.labels.length ? el.labels[0].innerText.trim() : ''")
+    assert name, f"{page_file}: the range input has no label"
+    assert slider.get_by_role("slider", name=name).count() == 1, f"{page_file}: no slider named {name!r}"
+    words = handle.get_attribute("aria-valuetext") or ""
+    assert re.search(r"[a-z]", words), f"{page_file}: the range has no value in words: {words!r}"
+    box_size = handle.bounding_box()
+    assert box_size and box_size["height"] >= MIN_TOUCH_PX, f"{page_file}: range target {box_size}"
+    box = slider.locator(".lbp-prediction-input input")
+    before = box.input_value()
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "([el, before]) => el.value !== before", arg=[box.element_handle(), before], timeout=10_000
+    )
+    assert box.input_value() != before, f"{page_file}: ArrowRight on the range did not change the box"
+    page.wait_for_function(
+        "([el, before]) => el.getAttribute('aria-valuetext') !== before",
+        arg=[handle.element_handle(), words], timeout=10_000,
+    )
+    readout = slider.locator(".lbp-prediction-readout").inner_text()
+    assert "Your guess is" in readout, f"{page_file}: no readout of the guess: {readout!r}"
