@@ -9,7 +9,7 @@ from typing import get_args
 import pytest
 
 from tests.readability import MAX_PATIENT_GRADE, fk_grade
-from widgets import plain
+from widgets import plain, takeaway
 from widgets.evidence import (
     CATEGORY_LABELS,
     EvidenceBase,
@@ -113,6 +113,7 @@ def test_no_source_is_orphaned(base: EvidenceBase) -> None:
     cited |= {r.source for r in base.guidelines.recommendations}
     cited |= set(ref.startback.sources)
     cited |= {plain.GRADE_SOURCE, plain.SMD_RULE_SOURCE}  # the patient register's own sources
+    cited.add(takeaway.QUESTIONS_SOURCE)  # the take-away's three questions
     assert cited <= set(base.sources)
     notebooks = [*REPO.glob("lessons/*.ipynb"), *REPO.glob("assessments/source/**/*.ipynb")]
     text = "\n".join(nb.read_text(encoding="utf-8") for nb in notebooks)

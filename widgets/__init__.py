@@ -15,6 +15,7 @@ from widgets.quiz import Quiz
 from widgets.risk import RiskStratifier, startback_group
 from widgets.simulator import RecoverySimulator
 from widgets.slider import EvidenceSlider
+from widgets.takeaway import TakeAway
 
 __all__ = [
     "EvidenceError",
@@ -25,6 +26,7 @@ __all__ = [
     "Quiz",
     "RecoverySimulator",
     "RiskStratifier",
+    "TakeAway",
     "course",
     "evidence",
     "load_answers",
