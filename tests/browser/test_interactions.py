@@ -1,6 +1,7 @@
 """Key interactions end to end, through Voila and the kernel, on every page that has the widget:
-type a prediction and reveal the evidence; answer a quiz; change an explorer filter. Then the same
-for the slider and the quiz with the keyboard alone.
+type a prediction and reveal the evidence; answer a quiz; change an explorer filter; then the page
+as it is after them (student sections open) passes the layout and axe checks at every width. Then
+the same for the slider and the quiz with the keyboard alone.
 """
 
 from __future__ import annotations
@@ -12,13 +13,22 @@ from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import PAGES
-from tests.browser.lesson_page import LESSONS, Visit, wait_for_text_change
+from tests.browser.lesson_page import (
+    LESSONS,
+    WIDTHS,
+    Visit,
+    layout_problems,
+    run_axe,
+    screenshot,
+    wait_for_text_change,
+)
 
 pytestmark = pytest.mark.browser
 
 # A revealed slider shows a result with its numbers, or says plainly that none was found.
 REVEALED = re.compile(r"\d|We found no study result")
 MAX_TABS = 8
+SHOT_WIDTHS = (1280, 390)  # full-page screenshots are slow: the arrival test keeps all four widths
 MIN_TOUCH_PX = 44  # the guess slider's own target (more than WCAG 2.5.8's 24 px)
 SLIDER_PAGES = [p for p in PAGES if "EvidenceSlider(" in (LESSONS / p).read_text(encoding="utf-8")]
 
@@ -104,6 +114,25 @@ def test_widgets_respond(page_file, page, visit_page):
         assert re.search(r"Correct|Not quite", feedback), f"{page_file}: quiz feedback: {feedback!r}"
     if "lbp-explorer" in visit.hooks:
         explorer_filter_changes_chart(page, page_file)
+    problems = after_interaction_problems(page, page_file)
+    assert not problems, f"{page_file}, after the interactions:\n  " + "\n  ".join(problems)
+
+
+def after_interaction_problems(page: Page, page_file: str) -> list[str]:
+    """The page as it is after its main interactions, with the student sections open, at every width.
+
+    The same checks as on arrival: sideways scroll, cut-off content, targets and axe-core with the
+    WCAG 2.2 AA rules; a screenshot at a phone's and a desktop's width (``<page>-after-<width>.png``).
+    """
+    problems = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        problems += [f"{width} px: {p}" for p in layout_problems(page)]
+        problems += [f"{width} px: axe-core {v['impact']} {v['id']}: {v['help']} at {v['targets']}"
+                     for v in run_axe(page)]
+        if width in SHOT_WIDTHS:
+            screenshot(page, page_file, f"-after-{width}")
+    return problems
 
 
 def explorer_filter_changes_chart(page: Page, page_file: str) -> None:
