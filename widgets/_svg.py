@@ -138,12 +138,13 @@ def outlined_rect(x: float, y: float, width: float, height: float, *, fill: str 
             f'class="lbp-fill-{fill} lbp-stroke-{stroke}" stroke-width="1"/>')
 
 
-def fit_x(x: float, content: str, size: int, left: float, right: float) -> float:
+def fit_x(x: float, content: str, size: int, left: float, right: float, *, bold: bool = False) -> float:
     """Where to centre a text of ``size`` px near ``x`` so that it stays within [left, right].
 
-    The width is estimated (about 0.55 em a character): charts stay free of a font-metrics library.
+    The width is estimated (about 0.55 em a character, 0.7 in bold): charts stay free of a
+    font-metrics library.
     """
-    half = len(content) * size * 0.55 / 2
+    half = len(content) * size * (0.7 if bold else 0.55) / 2
     if right - left <= 2 * half:
         return (left + right) / 2
     return min(max(x, left + half), right - half)

@@ -430,7 +430,7 @@ class EvidenceSlider(CourseWidget):
         label = f"Your guess: {fmt(self.prediction)}"
         points = f"{px:.1f},{y + 16} {px - 7:.1f},{y + 4} {px + 7:.1f},{y + 4}"
         return (f'<polygon points="{points}" class="lbp-fill-{_svg.ACCENT}"/>'
-                + _svg.text(_svg.fit_x(px, label, LABEL_SIZE, 0, width), y, label, anchor="middle",
+                + _svg.text(_svg.fit_x(px, label, LABEL_SIZE, 0, width, bold=True), y, label, anchor="middle",
                             size=LABEL_SIZE, weight="bold", fill=_svg.ACCENT))
 
     def _research_row(self, axis: _svg.Axis, y: float, width: int) -> str:
