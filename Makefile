@@ -19,9 +19,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when the project's dependency list changes.
+# Reinstall only when the project's dependency list or its Voila template changes (the install copies
+# the template to .venv/share/jupyter, where Voila finds it).
 # The pinned set Binder builds (binder/requirements.txt ends with `-e .`): CI tests what Binder runs.
-$(VENV)/.installed: pyproject.toml binder/requirements.txt | $(BIN)/python
+TEMPLATE := $(wildcard share/jupyter/voila/templates/lbp/*)
+$(VENV)/.installed: pyproject.toml binder/requirements.txt $(TEMPLATE) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r binder/requirements.txt
 	touch $@
 
@@ -31,7 +33,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 start: $(VENV)/.installed
 	@echo "Course home: $(HOME_PAGE)"
-	JUPYTER_PATH=$(CURDIR)/share/jupyter $(BIN)/voila lessons --no-browser --Voila.ip=127.0.0.1 --port=$(PORT)
+	$(BIN)/python -m widgets.serve lessons --no-browser --Voila.ip=127.0.0.1 --port=$(PORT)
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) lessons/00-start-here.ipynb

@@ -17,12 +17,12 @@ import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from benchmarks import browser, execution, grading, memory, size
+from benchmarks import browser, execution, grading, memory, patient, size
 from benchmarks.core import RESULTS, Row, report
 from benchmarks.load import run_load
 from benchmarks.notebooks import LESSONS, heaviest_lesson, lessons, write_baselines
 
-MEASURES = ["execution", "browser", "memory", "grading", "size", "load"]
+MEASURES = ["execution", "patient", "browser", "memory", "grading", "size", "load"]
 
 
 @contextlib.contextmanager
@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             return found_rows
 
         run("execution", run_execution)
+        run("patient", lambda: patient.measure(LESSONS, Path(tmp) / "bare", reps, warmup))
         run("browser", lambda: browser.measure(LESSONS, views, baselines, reps, warmup))
         run("memory", lambda: memory.measure(LESSONS, list(views), baselines, reps))
         run("grading", lambda: grading.measure(reps, warmup, class_size))

@@ -53,8 +53,6 @@ def hermetic_env(home: Path) -> dict[str, str]:
         TMPDIR=str(home / "tmp"),
         JUPYTER_PLATFORM_DIRS="1",
         PYTHONPATH=str(REPO),
-        # The course's Voila template (voila.json names it); `make start` and Binder do the same.
-        JUPYTER_PATH=str(REPO / "share" / "jupyter"),
     )
     (home / "tmp").mkdir(parents=True, exist_ok=True)
     return env
@@ -86,21 +84,27 @@ class Server:
 
 @contextlib.contextmanager
 def voila_server(
-    notebook_dir: Path | str = "lessons", *extra_args: str, startup_timeout: float = 60.0
+    notebook_dir: Path | str = "lessons", *extra_args: str, startup_timeout: float = 60.0,
+    bare: bool = False,
 ) -> Iterator[Server]:
-    """Run ``voila <notebook_dir>`` from the repo root (so the repo's Voila config applies)."""
+    """Serve ``notebook_dir`` as `make start` does: the course's server from the repo root.
+
+    With ``bare``, plain ``voila`` from an empty folder instead: Voila's defaults, no course config
+    (the baseline of the benchmarks).
+    """
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="voila-home-") as tmp:
         home = Path(tmp)
         log = home / "voila.log"
+        program = [str(BIN / "voila")] if bare else [sys.executable, "-m", "widgets.serve"]
         cmd = [
-            str(BIN / "voila"), str(notebook_dir), "--no-browser",
+            *program, str(REPO / notebook_dir), "--no-browser",
             "--Voila.ip=127.0.0.1", f"--port={port}", *extra_args,
         ]
         with log.open("wb") as out:
             proc = subprocess.Popen(
-                cmd, cwd=REPO, env=hermetic_env(home), stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True,
+                cmd, cwd=home if bare else REPO, env=hermetic_env(home), stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=True,
             )
         url = f"http://127.0.0.1:{port}"
         try:

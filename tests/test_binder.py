@@ -8,6 +8,7 @@ Jupyter server extension, as Binder does for `?urlpath=voila/render/...`.
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import subprocess
@@ -97,8 +98,11 @@ def test_fresh_binder_environment_runs_the_course(tmp_path, hermetic_home):
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for_http(base + "/api", 60, proc)
-        with urllib.request.urlopen(f"{base}/voila/render/{HOME}", timeout=120) as response:
-            html = response.read().decode("utf-8")
+        request = urllib.request.Request(f"{base}/voila/render/{HOME}", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            encoding = response.headers.get("Content-Encoding")
+            body = response.read()
+        html = (gzip.decompress(body) if encoding == "gzip" else body).decode("utf-8")
     finally:
         stop(proc)
     server_log = log.read_text(encoding="utf-8", errors="replace")
@@ -106,3 +110,4 @@ def test_fresh_binder_environment_runs_the_course(tmp_path, hermetic_home):
     assert "There was an error when executing cell" not in html, server_log[-3000:]
     assert "cdn.jsdelivr.net" not in html, "the course template was not used (Font Awesome from a CDN)"
     assert "Culling kernels with idle durations > 600" in server_log, "idle-kernel culling is not set"
+    assert encoding == "gzip", "the server does not compress its pages"

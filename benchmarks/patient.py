@@ -1,0 +1,166 @@
+"""What a patient waits for: time to text, time to interactive and bytes moved, in headless Chromium.
+
+The course's pages are served by the course's server (``widgets.serve``: the repo's ``voila.json``,
+preheated kernels, compression, a versioned front end); the baseline is a bare Voila page (a heading,
+a line of text and one slider) served by plain ``voila`` with Voila's defaults, in the same run.
+
+- Time to text: navigation start until the page's first heading is visible (``checkVisibility``),
+  read from the page's own clock.
+- Time to interactive: until every widget has its view (no placeholder left) and at least one
+  view is attached.
+- Transfer: the bytes of every HTTP response on a first visit (fresh context, empty cache), and on
+  a repeat visit (the same context, navigated again).
+- A slow mobile network: Chromium's network emulation with Lighthouse's "slow 4G" figures
+  (150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up).
+
+Each course visit waits until the page's preheated kernel has been replaced, as it is between
+two visitors of a real site; the load test measures the server when the pool runs dry.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import median
+
+import nbformat
+from playwright.sync_api import Browser
+
+from benchmarks.browser import chromium
+from benchmarks.core import Row
+from tests.servers import Server, voila_server
+
+PAGES = ["00-start-here.ipynb", "04a-acupuncture.ipynb", "03-biopsychosocial.ipynb", "07-your-choice.ipynb"]
+MOBILE_PAGES = PAGES[:2]
+BASELINE = "text-slider.ipynb"
+# Lighthouse's simulated "slow 4G" (its mobile default): round trip, download and upload.
+SLOW_MOBILE = {"latency_ms": 150, "down_kbit": 1600, "up_kbit": 750}
+MOBILE_LABEL = (f"slow mobile ({SLOW_MOBILE['latency_ms']} ms, {SLOW_MOBILE['down_kbit'] / 1000:g} / "
+                f"{SLOW_MOBILE['up_kbit'] / 1000:g} Mbit/s)")
+MB = 1_000_000
+
+TEXT = """() => { const el = document.querySelector('h1');
+  return el && el.checkVisibility({visibilityProperty: true, opacityProperty: true})
+    && el.getBoundingClientRect().height > 0 ? performance.now() : false; }"""
+INTERACTIVE = """() => document.querySelector('.jp-OutputArea-output > .lm-Widget')
+  && !document.querySelector('.lbp-pending') ? performance.now() : false"""
+BYTES = """() => [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+  .reduce((total, entry) => total + entry.transferSize, 0)"""
+
+
+@dataclass
+class Visit:
+    """One page load as a patient makes it."""
+
+    text_s: float
+    interactive_s: float
+    first_mb: float
+    repeat_mb: float
+
+
+def write_baseline(folder: Path) -> Path:
+    """The bare page: a heading and a line of text, then one slider."""
+    folder.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A bare page\n\nOne line of text, then one slider."),
+                nbformat.v4.new_code_cell("import ipywidgets as w\nw.IntSlider(description='Value')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / BASELINE)
+    return folder
+
+
+def visit(browser: Browser, url: str, mobile: bool = False, timeout_ms: float = 120_000) -> Visit:
+    """A first visit in a fresh context, then a repeat visit in the same one."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        if mobile:
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.emulateNetworkConditions", {
+                "offline": False, "latency": SLOW_MOBILE["latency_ms"],
+                "downloadThroughput": SLOW_MOBILE["down_kbit"] * 1000 / 8,
+                "uploadThroughput": SLOW_MOBILE["up_kbit"] * 1000 / 8,
+            })
+        page.goto(url, wait_until="commit", timeout=timeout_ms)
+        text = page.wait_for_function(TEXT, polling="raf", timeout=timeout_ms).json_value()
+        ready = page.wait_for_function(INTERACTIVE, polling="raf", timeout=timeout_ms).json_value()
+        page.wait_for_load_state("networkidle", timeout=timeout_ms)
+        first = page.evaluate(BYTES)
+        page.goto(url, wait_until="commit", timeout=timeout_ms)
+        page.wait_for_function(INTERACTIVE, polling="raf", timeout=timeout_ms)
+        page.wait_for_load_state("networkidle", timeout=timeout_ms)
+        repeat = page.evaluate(BYTES)
+        return Visit(text / 1000, ready / 1000, first / MB, repeat / MB)
+    finally:
+        context.close()
+
+
+def pools_filled(server: Server, notebook: str) -> int:
+    """How many times Voila has (re)filled the preheated kernel pool of ``notebook``."""
+    log = server.log.read_text(encoding="utf-8", errors="replace")
+    return log.count(f"Kernel pool of {notebook} is filled")
+
+
+def wait_for_pool(server: Server, notebook: str, fills: int, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while pools_filled(server, notebook) < fills:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the kernel pool of {notebook} was not refilled within {timeout:g} s")
+        time.sleep(0.1)
+
+
+def medians(visits: list[Visit]) -> Visit:
+    """Each figure's median over ``visits``."""
+    return Visit(*(median(getattr(v, f) for v in visits) for f in ("text_s", "interactive_s",
+                                                                      "first_mb", "repeat_mb")))
+
+
+def measure_server(browser: Browser, server: Server, names: list[str], reps: int, warmup: int,
+                   mobile: bool, pooled: bool) -> dict[str, Visit]:
+    """The median visit of each page; with ``pooled``, each visit finds a preheated kernel."""
+    found = {}
+    for name in names:
+        visits = []
+        for _ in range(reps + warmup):
+            if pooled:
+                wait_for_pool(server, name, 1)
+            fills = pools_filled(server, name)
+            visits.append(visit(browser, f"{server.url}/voila/render/{name}", mobile))
+            if pooled:  # the next visitor finds a fresh kernel: wait for this one's replacement
+                wait_for_pool(server, name, fills + 1)
+        found[name] = medians(visits[warmup:])
+    return found
+
+
+def measure(lesson_dir: Path, baseline_dir: Path, reps: int, warmup: int) -> list[Row]:
+    """Every row of the patient view, the bare page measured in the same run."""
+    write_baseline(baseline_dir)
+    rows: list[Row] = []
+    with chromium() as browser:
+        with voila_server(baseline_dir, bare=True) as server:
+            bare = measure_server(browser, server, [BASELINE], reps, warmup, False, False)[BASELINE]
+            bare_mobile = measure_server(browser, server, [BASELINE], reps, warmup, True, False)[BASELINE]
+        with voila_server(lesson_dir) as server:
+            course = measure_server(browser, server, PAGES, reps, warmup, False, True)
+            mobile = measure_server(browser, server, MOBILE_PAGES, reps, warmup, True, True)
+    for name, v in course.items():
+        rows += [
+            Row("patient: time to text, loopback", name, v.text_s, "s", baseline=bare.text_s,
+                max_ratio=0.25, max_value=0.5),
+            Row("patient: time to interactive, loopback", name, v.interactive_s, "s",
+                baseline=bare.interactive_s, max_ratio=1.3),
+            Row("patient: transfer, first visit", name, v.first_mb, "MB", baseline=bare.first_mb,
+                max_value=1.5),
+            Row("patient: transfer, repeat visit", name, v.repeat_mb, "MB", baseline=bare.repeat_mb,
+                max_value=0.2),
+        ]
+    for name, v in mobile.items():
+        rows += [
+            Row(f"patient: time to text, {MOBILE_LABEL}", name, v.text_s, "s", baseline=bare_mobile.text_s,
+                max_value=1.5),
+            Row(f"patient: time to interactive, {MOBILE_LABEL}", name, v.interactive_s, "s",
+                baseline=bare_mobile.interactive_s),
+        ]
+    return rows

@@ -1,0 +1,90 @@
+"""The course's server (``widgets.serve``): its template comes with the install, it compresses,
+caches the versioned front end for a year, and says "busy" beyond its session limit.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import gzip
+import http.client
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from benchmarks.patient import wait_for_pool
+from tests.readability import MAX_PATIENT_GRADE, fk_grade
+from tests.servers import REPO, voila_server
+from widgets.evidence import URGENCY_HEADINGS
+from widgets.serve import STATIC_PATH, busy_page
+
+TEMPLATE = Path("share/jupyter/voila/templates/lbp")
+MANAGER = "@jupyter-widgets/jupyterlab-manager"  # the widget manager's front-end extension
+
+
+def test_installed_template_is_the_checkouts() -> None:
+    """Voila reads the template from the install: it must be the one in the checkout (run `make`)."""
+    installed, checkout = Path(sys.prefix) / TEMPLATE, REPO / TEMPLATE
+    assert installed.is_dir(), f"the course template is not installed in {installed}: run `make`"
+    names = sorted(p.name for p in checkout.iterdir())
+    _match, mismatch, errors = filecmp.cmpfiles(checkout, installed, names, shallow=False)
+    assert mismatch + errors == [], f"the installed template differs from the checkout's: {mismatch + errors}"
+
+
+def get(port: int, path: str, gzip_ok: bool = True) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        conn.request("GET", path, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+        resp = conn.getresponse()
+        body = resp.read()
+        headers = {k.lower(): v for k, v in resp.getheaders()}
+        if headers.get("content-encoding") == "gzip":
+            body = gzip.decompress(body)
+        return resp.status, headers, body
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_server_compresses_caches_and_says_busy(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A page\n\nSome text."),
+                nbformat.v4.new_code_cell("import ipywidgets as w\nw.IntSlider(description='Value')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "page.ipynb")
+    with voila_server(tmp_path, "--CourseVoila.max_sessions=1") as server:
+        wait_for_pool(server, "page.ipynb", 1)  # the preheated kernel is not a session
+        status, headers, page = get(server.port, "/voila/render/page.ipynb")
+        assert status == 200 and headers.get("content-encoding") == "gzip"
+        html = page.decode("utf-8")
+        assert '<main id="rendered_cells">' in html, "the text is hidden until the front end loads"
+        assert 'class="lbp-pending"' in html, "a widget has no placeholder"
+        script = re.search(r'<script src="(/voila/static-v[^"]+/voila\.js)"', html)
+        assert script and script.group(1).startswith(f"/{STATIC_PATH}/"), "the front end is not versioned"
+        status, headers, _js = get(server.port, script.group(1))
+        assert status == 200 and "immutable" in headers.get("cache-control", "")
+        assert headers.get("content-encoding") == "gzip"
+        # A widget extension's file, named by its content hash (the name changes with the content).
+        installed = Path(sys.prefix) / "share/jupyter/labextensions" / MANAGER
+        entry = next(installed.glob("static/remoteEntry.*.js"))
+        status, headers, _js = get(server.port, f"/voila/labextensions/{MANAGER}/static/{entry.name}")
+        assert "immutable" in headers.get("cache-control", "")
+
+        # The first visitor's kernel is still running: at one session, the next visitor hears "busy".
+        status, headers, page = get(server.port, "/voila/render/page.ipynb")
+        text = page.decode("utf-8")
+        assert status == 503 and headers.get("retry-after") == "60"
+        assert "please try again in a minute" in text
+        assert URGENCY_HEADINGS["emergency"].replace("&", "&amp;") in text, "the busy page lacks urgent help"
+        assert '<html lang="en">' in text and "<main>" in text
+
+
+def test_busy_page_is_plain_and_points_to_urgent_help() -> None:
+    page = busy_page()
+    text = re.sub(r"<[^>]+>", " ", page.split("<main>")[1])
+    prose = " ".join(re.findall(r"<p>(.*?)</p>", page, flags=re.S))
+    assert fk_grade(re.sub(r"<[^>]+>", "", prose)) <= MAX_PATIENT_GRADE
+    assert "Education, not medical advice." in text
+    assert page.count("<li>") >= 3, "the emergency signs are missing"

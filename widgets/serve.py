@@ -1,0 +1,143 @@
+"""The course's patient server: Voila, with what a public site needs (``python -m widgets.serve``).
+
+It is Voila itself (the same handlers, template and ``voila.json``), plus three things that plain
+``voila`` cannot be configured to do:
+
+- **Compressed responses.** Tornado adds gzip only when ``compress_response`` is passed to the
+  application's constructor; Voila's ``tornado_settings`` are applied after it, too late.
+- **Versioned, long-cached front end.** Voila's own scripts live under ``/voila/static/`` with names
+  that do not change between releases (``9151.voila.js``), so they are served without a cache
+  lifetime and a repeat visit asks again for every file. Here they are also served under a path
+  that carries Voila's version (``/voila/static-v0.5.13/``), with a one-year immutable lifetime,
+  and the page loads them from there (webpack takes its chunk path from ``voila.js``'s own URL).
+  Widget extensions' files are already named by content hash; ``voila.json`` marks them immutable.
+- **A limit on sessions.** Beyond ``--CourseVoila.max_sessions`` running sessions a new visitor
+  gets a short "busy, please try again in a minute" page (HTTP 503 with ``Retry-After``), which
+  still says where to get urgent help, instead of a page that hangs while the machine runs out
+  of memory. Kernels waiting in the preheated pool are not sessions.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from jupyter_server.utils import url_path_join
+from traitlets import Integer
+from voila._version import __version__ as VOILA_VERSION
+from voila.app import Voila
+from voila.static_file_handler import MultiStaticFileHandler
+from voila.tornado.handler import TornadoVoilaHandler
+
+from widgets.evidence import URGENCY_HEADINGS, evidence
+
+BUSY_RETRY_SECONDS = 60
+YEAR_SECONDS = 365 * 24 * 3600
+STATIC_PATH = f"voila/static-v{VOILA_VERSION}"
+
+
+def busy_page() -> str:
+    """The page a visitor gets when the server is full: plain words, and where to get urgent help.
+
+    The browser's own styles only: it must show even when nothing else can be served.
+    """
+    signs = "".join(f"<li>{html.escape(flag.sign)}</li>" for flag in evidence().reference.red_flags
+                    if flag.urgency == "emergency")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Busy: please try again in a minute</title>
+</head>
+<body><main>
+<h1>Busy: please try again in a minute</h1>
+<p>Many people are using this course right now. Please wait a minute, then reload this page.</p>
+<p><strong>Education, not medical advice.</strong> This course explains what research says about
+treatments for low back pain. It cannot tell you what is wrong with your back.</p>
+<h2>{html.escape(URGENCY_HEADINGS["emergency"])}</h2>
+<p>Do not wait for this page if you have back pain and any of these signs:</p>
+<ul>{signs}</ul>
+</main></body></html>"""
+
+
+class ImmutableStaticHandler(MultiStaticFileHandler):
+    """Voila's front-end files under a path that names Voila's version: cached for a year."""
+
+    def get_cache_time(self, path: str, modified: Any, mime_type: str) -> int:
+        """A year, whatever the query string (the version is in the path)."""
+        return YEAR_SECONDS
+
+    def set_extra_headers(self, path: str) -> None:
+        """Tell browsers never to ask again."""
+        self.set_header("Cache-Control", f"public, max-age={YEAR_SECONDS}, immutable")
+
+
+def pooled_kernels(manager: Any) -> set[str]:
+    """The ids of preheated kernels that wait, ready, for a visitor (Voila keeps no public list).
+
+    A refill that is still starting is not in it, so it counts as a session for a moment: the
+    server says "busy" a moment early rather than late.
+    """
+    ready = set()
+    for pool in getattr(manager, "_pools", {}).values():
+        for item in pool:
+            if item.done() and not item.cancelled() and item.exception() is None:
+                ready.add(item.result()["kernel_id"])
+    return ready
+
+
+class SessionLimitedHandler(TornadoVoilaHandler):
+    """Voila's page handler, which answers "busy" when the server already runs its limit of sessions."""
+
+    def prepare(self) -> Any:
+        """Answer "busy" (503, Retry-After) when the sessions are at their limit."""
+        limit: int = self.settings["lbp_max_sessions"]
+        manager = self.kernel_manager
+        if len(set(manager.list_kernel_ids()) - pooled_kernels(manager)) >= limit:
+            self.set_status(503)
+            self.set_header("Retry-After", str(BUSY_RETRY_SECONDS))
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(self.settings["lbp_busy_page"])
+            return None
+        return super().prepare()
+
+
+def versioned_static(page_config: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """Voila's page-config hook: load the front end from the versioned path."""
+    page_config["fullStaticUrl"] = url_path_join(page_config.get("baseUrl", "/"), STATIC_PATH)
+    return page_config
+
+
+class CourseVoila(Voila):
+    """Voila with compression, a versioned long-cached front end and a session limit."""
+
+    max_sessions = Integer(
+        40, config=True,
+        help="running sessions (kernels in use) beyond which a new visitor gets the 'busy' page",
+    )
+
+    def init_settings(self) -> dict[str, Any]:
+        """Voila's settings, with compression, the versioned front end and the busy page."""
+        # Before Voila's own settings: the preheated kernels' pages are rendered with this hook too.
+        self.voila_configuration.page_config_hook = versioned_static
+        settings: dict[str, Any] = super().init_settings()
+        settings.update(compress_response=True, lbp_max_sessions=self.max_sessions,
+                        lbp_busy_page=busy_page())
+        return settings
+
+    def init_handlers(self) -> list[Any]:
+        """Voila's handlers, with the session-limited page handler and the versioned front end."""
+        handlers: list[Any] = [
+            (route[0], SessionLimitedHandler, *route[2:]) if route[1] is TornadoVoilaHandler else route
+            for route in super().init_handlers()
+        ]
+        static = url_path_join(self.server_url, STATIC_PATH, "(.*)")
+        handlers.append((static, ImmutableStaticHandler, {"paths": self.static_paths}))
+        return handlers
+
+
+main = CourseVoila.launch_instance
+
+if __name__ == "__main__":
+    main()
+
