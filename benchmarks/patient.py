@@ -13,18 +13,20 @@ a line of text and one slider) served by plain ``voila`` with Voila's defaults, 
 - A slow mobile network: Chromium's network emulation with Lighthouse's "slow 4G" figures
   (150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up).
 
-Each course visit waits until the page's preheated kernel has been replaced, as it is between
-two visitors of a real site; the load test measures the server when the pool runs dry.
+Each visit waits until the page's preheated kernel has been replaced and the server is idle, as it
+is between two visitors of a quiet site; the load test measures the server when the pool runs dry.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
 import nbformat
+import psutil
 from playwright.sync_api import Browser
 
 from benchmarks.browser import chromium
@@ -111,6 +113,29 @@ def wait_for_pool(server: Server, notebook: str, fills: int, timeout: float = 12
         time.sleep(0.1)
 
 
+def wait_until_idle(server: Server, timeout: float = 180.0, quiet_percent: float = 10.0) -> None:
+    """Wait until the server and its kernels use less than ``quiet_percent`` of one core for a second.
+
+    A pool reports itself filled once its kernel has started, before the lesson has run in it; and
+    at start-up every lesson runs at once. A visit measured then would time that, not the page.
+    """
+    deadline = time.monotonic() + timeout
+    root = psutil.Process(server.proc.pid)
+    while time.monotonic() < deadline:
+        procs = [root, *root.children(recursive=True)]
+        for proc in procs:
+            with contextlib.suppress(psutil.Error):
+                proc.cpu_percent(None)
+        time.sleep(1.0)
+        busy = 0.0
+        for proc in procs:
+            with contextlib.suppress(psutil.Error):
+                busy += proc.cpu_percent(None)
+        if busy < quiet_percent:
+            return
+    raise TimeoutError(f"the server was still busy after {timeout:g} s")
+
+
 def medians(visits: list[Visit]) -> Visit:
     """Each figure's median over ``visits``."""
     return Visit(*(median(getattr(v, f) for v in visits) for f in ("text_s", "interactive_s",
@@ -126,6 +151,7 @@ def measure_server(browser: Browser, server: Server, names: list[str], reps: int
         for _ in range(reps + warmup):
             if pooled:
                 wait_for_pool(server, name, 1)
+            wait_until_idle(server)
             fills = pools_filled(server, name)
             visits.append(visit(browser, f"{server.url}/voila/render/{name}", mobile))
             if pooled:  # the next visitor finds a fresh kernel: wait for this one's replacement
