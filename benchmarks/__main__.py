@@ -52,6 +52,11 @@ def load_rows(sessions: int) -> list[Row]:
         Row(what, "render p50", result.p50 if result.rendered else None, "s", note=note),
         Row(what, "render p95", result.p95 if result.rendered else None, "s"),
         Row(what, "memory per session (kernel + server growth)", result.mb_per_session, "MB"),
+        Row(what, "memory in all (server, sessions and preheated kernels)", result.total_mb, "MB"),
+        Row(what, "one visitor beyond the limit: HTTP status (503 = the busy page)",
+            result.busy_status, "", note="" if result.busy_status == 503 else "expected 503"),
+        Row(what, "files written by the sessions", len(result.written), "", max_value=0,
+            note=", ".join(result.written[:3])),
         Row(what, "idle kernels culled after close (timeout 10 s)", result.cull_seconds, "s", max_value=30,
             note=f"{result.kernels_left} left" if result.kernels_left else ""),
     ]
@@ -60,11 +65,11 @@ def load_rows(sessions: int) -> list[Row]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="1 repetition, 1 lesson, 3 submissions (smoke)")
-    parser.add_argument("--load", action="store_true", help="run only the load test (30 sessions)")
+    parser.add_argument("--load", action="store_true", help="run only the load test (100 sessions)")
     parser.add_argument("--only", nargs="+", choices=MEASURES, help="run only these measures")
     parser.add_argument("--reps", type=int, default=5, help="measured repetitions (median taken)")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.md", help="where to write the table")
-    parser.add_argument("--sessions", type=int, default=30, help="concurrent sessions in the load test")
+    parser.add_argument("--sessions", type=int, default=100, help="concurrent sessions in the load test")
     args = parser.parse_args(argv)
     # Stop cleanly on SIGTERM too: the context managers then stop every server and kernel started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import statistics
 import time
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ import psutil
 
 from benchmarks.core import percentile
 from benchmarks.kernel_client import KernelSocket, render
-from tests.servers import voila_server
+from tests.servers import voila_server, wait_until_idle
 
 MB = 1024 * 1024
 
@@ -37,6 +39,9 @@ class LoadResult:
     cull_timeout: float = 0.0
     cull_seconds: float | None = None
     kernels_left: int = 0
+    busy_status: int | None = None  # what one visitor more than the limit got
+    busy_text: str = ""
+    written: list[str] = field(default_factory=list)  # files the sessions created or changed
 
     @property
     def rendered(self) -> int:
@@ -51,6 +56,11 @@ class LoadResult:
         return percentile(self.render_seconds, 95)
 
     @property
+    def total_mb(self) -> float:
+        """Every kernel (sessions and preheated pool) plus the server, while the sessions were held."""
+        return sum(self.kernel_mb) + self.server_mb_loaded
+
+    @property
     def mb_per_session(self) -> float:
         """Kernel memory plus the server's growth, divided by the sessions held."""
         growth = max(0.0, self.server_mb_loaded - self.server_mb_before)
@@ -63,8 +73,9 @@ class LoadResult:
             f"render p50 {self.p50:.2f} s, p95 {self.p95:.2f} s; "
             f"{self.mb_per_session:.0f} MB per session (kernel median "
             f"{statistics.median(self.kernel_mb) if self.kernel_mb else 0:.0f} MB, server "
-            f"{self.server_mb_before:.0f} -> {self.server_mb_loaded:.0f} MB); idle kernels culled after "
-            f"{cull} (timeout {self.cull_timeout:g} s)"
+            f"{self.server_mb_before:.0f} -> {self.server_mb_loaded:.0f} MB; {self.total_mb:.0f} MB in all); "
+            f"one visitor more got HTTP {self.busy_status}; files written: {len(self.written)}; "
+            f"idle kernels culled after {cull} (timeout {self.cull_timeout:g} s)"
         )
 
 
@@ -87,6 +98,11 @@ def rss_mb(proc: psutil.Process) -> float:
         return 0.0
 
 
+def snapshot(folder: Path) -> dict[str, float]:
+    """Every file under ``folder`` with its modification time."""
+    return {str(p.relative_to(folder)): p.stat().st_mtime for p in folder.rglob("*") if p.is_file()}
+
+
 def _open_session(base_url: str, port: int, notebook: str, timeout: float) -> tuple[KernelSocket, float, int]:
     start = time.perf_counter()
     kernel_id, _page = render(base_url, notebook, timeout=timeout)
@@ -107,14 +123,21 @@ def run_load(
     cull_timeout: float = 10.0,
     time_limit: float = 300.0,
 ) -> LoadResult:
-    """Open ``sessions`` concurrent sessions of ``notebook``, measure, close them, time the culling."""
+    """Open ``sessions`` concurrent sessions of ``notebook``, measure, close them, time the culling.
+
+    The server's session limit is set to ``sessions``: while they are held, one visitor more must
+    get the "busy" page. No session may write a file in the served folder.
+    """
     result = LoadResult(notebook=notebook, sessions=sessions, cull_timeout=cull_timeout)
     cull_args = (
         f"--MappingKernelManager.cull_idle_timeout={int(cull_timeout)}",
         "--MappingKernelManager.cull_interval=1",
+        f"--CourseVoila.max_sessions={sessions}",
     )
+    before = snapshot(Path(notebook_dir))
     deadline = time.monotonic() + time_limit
     with voila_server(notebook_dir, *cull_args) as server:
+        wait_until_idle(server)  # the preheated kernels have started and run their lessons
         server_proc = psutil.Process(server.proc.pid)
         idle_kernels = len(kernel_processes(server.proc.pid))  # a preheated pool, if configured
         result.server_mb_before = rss_mb(server_proc)
@@ -123,7 +146,7 @@ def run_load(
         # server at the end breaks its connection and ends its thread.
         pool = ThreadPoolExecutor(max_workers=sessions)
         futures = [
-            pool.submit(_open_session, server.url, server.port, notebook, min(60.0, time_limit / 2))
+            pool.submit(_open_session, server.url, server.port, notebook, time_limit / 2)
             for _ in range(sessions)
         ]
         wait(futures, timeout=max(1.0, deadline - time.monotonic()))
@@ -141,6 +164,11 @@ def run_load(
             result.widget_models.append(models)
         result.server_mb_loaded = rss_mb(server_proc)
         result.kernel_mb = [rss_mb(p) for p in kernel_processes(server.proc.pid)]
+        try:
+            urllib.request.urlopen(f"{server.url}/voila/render/{notebook}", timeout=60).close()
+            result.busy_status = 200
+        except urllib.error.HTTPError as err:
+            result.busy_status, result.busy_text = err.code, err.read().decode("utf-8", "replace")
         for sock in sockets:
             sock.close()
         closed = time.monotonic()
@@ -152,4 +180,6 @@ def run_load(
                 break
             time.sleep(0.5)
         result.kernels_left = max(0, len(kernel_processes(server.proc.pid)) - idle_kernels)
+    after = snapshot(Path(notebook_dir))
+    result.written = sorted(name for name, mtime in after.items() if before.get(name) != mtime)
     return result

@@ -19,19 +19,17 @@ is between two visitors of a quiet site; the load test measures the server when 
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
 import nbformat
-import psutil
 from playwright.sync_api import Browser
 
 from benchmarks.browser import chromium
 from benchmarks.core import Row
-from tests.servers import Server, voila_server
+from tests.servers import Server, voila_server, wait_until_idle
 
 PAGES = ["00-start-here.ipynb", "04a-acupuncture.ipynb", "03-biopsychosocial.ipynb", "07-your-choice.ipynb"]
 MOBILE_PAGES = PAGES[:2]
@@ -111,29 +109,6 @@ def wait_for_pool(server: Server, notebook: str, fills: int, timeout: float = 12
         if time.monotonic() > deadline:
             raise TimeoutError(f"the kernel pool of {notebook} was not refilled within {timeout:g} s")
         time.sleep(0.1)
-
-
-def wait_until_idle(server: Server, timeout: float = 180.0, quiet_percent: float = 10.0) -> None:
-    """Wait until the server and its kernels use less than ``quiet_percent`` of one core for a second.
-
-    A pool reports itself filled once its kernel has started, before the lesson has run in it; and
-    at start-up every lesson runs at once. A visit measured then would time that, not the page.
-    """
-    deadline = time.monotonic() + timeout
-    root = psutil.Process(server.proc.pid)
-    while time.monotonic() < deadline:
-        procs = [root, *root.children(recursive=True)]
-        for proc in procs:
-            with contextlib.suppress(psutil.Error):
-                proc.cpu_percent(None)
-        time.sleep(1.0)
-        busy = 0.0
-        for proc in procs:
-            with contextlib.suppress(psutil.Error):
-                busy += proc.cpu_percent(None)
-        if busy < quiet_percent:
-            return
-    raise TimeoutError(f"the server was still busy after {timeout:g} s")
 
 
 def medians(visits: list[Visit]) -> Visit:

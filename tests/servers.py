@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
@@ -112,6 +114,29 @@ def voila_server(
             yield Server(url=url, port=port, proc=proc, log=log, home=home)
         finally:
             stop(proc)
+
+
+def wait_until_idle(server: Server, timeout: float = 180.0, quiet_percent: float = 10.0) -> None:
+    """Wait until the server and its kernels use less than ``quiet_percent`` of one core for a second.
+
+    A pool reports itself filled once its kernel has started, before the lesson has run in it; and
+    at start-up every lesson runs at once. A visit measured then would time that, not the page.
+    """
+    deadline = time.monotonic() + timeout
+    root = psutil.Process(server.proc.pid)
+    while time.monotonic() < deadline:
+        procs = [root, *root.children(recursive=True)]
+        for proc in procs:
+            with contextlib.suppress(psutil.Error):
+                proc.cpu_percent(None)
+        time.sleep(1.0)
+        busy = 0.0
+        for proc in procs:
+            with contextlib.suppress(psutil.Error):
+                busy += proc.cpu_percent(None)
+        if busy < quiet_percent:
+            return
+    raise TimeoutError(f"the server was still busy after {timeout:g} s")
 
 
 def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
