@@ -458,6 +458,27 @@ class EvidenceSlider(CourseWidget):
         b, low, high = self.estimate.benefit
         return f"The research found {self._found_words(low, high)}, about {fmt(b)} on average."
 
+    def _result_rows(self, axis: _svg.Axis, parts: list[str], label: str, y: float,
+                     research: bool) -> tuple[float, str]:
+        """Add the research row (with ``research``) and the guess row from ``y`` down.
+
+        Returns where the axis goes and the picture's label so far.
+        """
+        if research:
+            parts.append(self._research_row(axis, y + 20, PICTURE_WIDTH))
+            label += " " + self._research_words()
+            y += 32
+        parts.append(self._guess_row(axis, y + 12, PICTURE_WIDTH))
+        return y + 30, label
+
+    def _axis_chart(self, axis: _svg.Axis, parts: list[str], label: str, axis_y: float, title: str) -> str:
+        """The axis at ``axis_y`` with its title under it; the whole picture, the guess ending its label."""
+        parts.append(_svg.axis_ticks(axis, axis_y))
+        parts.append(_svg.text(PICTURE_WIDTH / 2, axis_y + 32, title, anchor="middle", size=LABEL_SIZE,
+                               fill=_svg.GREY))
+        label += f" Your guess is {self.guess_words(self.prediction)}."
+        return _svg.chart(PICTURE_WIDTH, axis_y + 40, label, "".join(parts))
+
     def _ruler_svg(self, research: bool) -> str:
         scale, est = self.scale, self.estimate
         assert scale.in_plain_words and scale.better
@@ -473,12 +494,7 @@ class EvidenceSlider(CourseWidget):
             parts.append(_svg.text(_svg.fit_x(mx, words, LABEL_SIZE, 0, width), y + 10, words,
                                    anchor="middle", size=LABEL_SIZE))
             mcid_top, y = y + 14, y + 18
-        if research:
-            parts.append(self._research_row(axis, y + 20, width))
-            label += " " + self._research_words()
-            y += 32
-        parts.append(self._guess_row(axis, y + 12, width))
-        axis_y = y + 30
+        axis_y, label = self._result_rows(axis, parts, label, y, research)
         if research and self.mcid:
             mx = axis.x(self.mcid)
             parts.insert(0, _svg.line(mx, mcid_top, mx, axis_y, dash="5,3"))  # under the labels
@@ -487,12 +503,7 @@ class EvidenceSlider(CourseWidget):
         if axis.lo < 0:
             x0 = axis.x(0)
             parts.insert(0, _svg.line(x0, mcid_top or 4, x0, axis_y, stroke=_svg.GREY))
-        parts.append(_svg.axis_ticks(axis, axis_y))
-        title = f"Points {scale.better} (0 means no difference)"
-        parts.append(_svg.text(width / 2, axis_y + 32, title, anchor="middle", size=LABEL_SIZE,
-                               fill=_svg.GREY))
-        label += f" Your guess is {self.guess_words(self.prediction)}."
-        return _svg.chart(width, axis_y + 40, label, "".join(parts))
+        return self._axis_chart(axis, parts, label, axis_y, f"Points {scale.better} (0 means no difference)")
 
     def _sizes_svg(self, research: bool) -> str:
         est = self.estimate
@@ -519,19 +530,8 @@ class EvidenceSlider(CourseWidget):
         parts = words_svg + [_svg.outlined_rect(x1, top, x2 - x1, 16, fill=fill, stroke=_svg.GREY)
                              for x1, x2, fill in boxes]
         label = "A bar of sizes: very small, small, moderate and large benefit."
-        y = top + 24.0
-        if research:
-            parts.append(self._research_row(axis, y + 20, width))
-            label += " " + self._research_words()
-            y += 32
-        parts.append(self._guess_row(axis, y + 12, width))
-        axis_y = y + 30
-        parts.append(_svg.axis_ticks(axis, axis_y))
-        title = "Size of the difference (0 means no difference)"
-        parts.append(_svg.text(width / 2, axis_y + 32, title, anchor="middle", size=LABEL_SIZE,
-                               fill=_svg.GREY))
-        label += f" Your guess is {self.guess_words(self.prediction)}."
-        return _svg.chart(width, axis_y + 40, label, "".join(parts))
+        axis_y, label = self._result_rows(axis, parts, label, top + 24.0, research)
+        return self._axis_chart(axis, parts, label, axis_y, "Size of the difference (0 means no difference)")
 
     def _axis_svg(self) -> str:
         """A plain axis with 'no effect' and the guess (scales that cannot be pictured)."""
