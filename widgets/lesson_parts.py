@@ -53,9 +53,9 @@ DISCLAIMER = (
 )
 # The prediction control is a number box with Less / More buttons (widgets/slider.py), not a slider.
 PREDICT = (
-    "## Predict first, then reveal\n\n"
-    "Before you read the research, enter your guess in the box: how much do you think this treatment "
-    "helps? Type a number, or use the **Less benefit** and **More benefit** buttons. Then press "
+    "## Guess first, then see the research\n\n"
+    "Before you read the research, make a guess: how much do you think this treatment helps? Move "
+    "the slider, type a number, or use the **Less benefit** and **More benefit** buttons. Then press "
     "**Reveal the evidence**."
 )
 # (part name, heading, call) for each section of a treatment page, in page order.
