@@ -26,6 +26,7 @@ from statistics import median
 
 import nbformat
 from playwright.sync_api import Browser
+from playwright.sync_api import Error as PlaywrightError
 
 from benchmarks.browser import chromium
 from benchmarks.core import Row
@@ -39,6 +40,7 @@ SLOW_MOBILE = {"latency_ms": 150, "down_kbit": 1600, "up_kbit": 750}
 MOBILE_LABEL = (f"slow mobile ({SLOW_MOBILE['latency_ms']} ms, {SLOW_MOBILE['down_kbit'] / 1000:g} / "
                 f"{SLOW_MOBILE['up_kbit'] / 1000:g} Mbit/s)")
 MB = 1_000_000
+FAILED: list[str] = []  # visits that did not complete, reported under the table
 
 TEXT = """() => { const el = document.querySelector('h1');
   return el && el.checkVisibility({visibilityProperty: true, opacityProperty: true})
@@ -128,10 +130,16 @@ def measure_server(browser: Browser, server: Server, names: list[str], reps: int
                 wait_for_pool(server, name, 1)
             wait_until_idle(server)
             fills = pools_filled(server, name)
-            visits.append(visit(browser, f"{server.url}/voila/render/{name}", mobile))
+            try:
+                visits.append(visit(browser, f"{server.url}/voila/render/{name}", mobile))
+            except PlaywrightError as err:  # one stuck visit must not cost the other rows
+                FAILED.append(f"{name}{' (mobile)' if mobile else ''}: {str(err).splitlines()[0][:100]}")
             if pooled:  # the next visitor finds a fresh kernel: wait for this one's replacement
                 wait_for_pool(server, name, fills + 1)
-        found[name] = medians(visits[warmup:])
+        if len(visits) > warmup:
+            found[name] = medians(visits[warmup:])
+        elif visits:
+            found[name] = medians(visits)
     return found
 
 
@@ -146,6 +154,9 @@ def measure(lesson_dir: Path, baseline_dir: Path, reps: int, warmup: int) -> lis
         with voila_server(lesson_dir) as server:
             course = measure_server(browser, server, PAGES, reps, warmup, False, True)
             mobile = measure_server(browser, server, MOBILE_PAGES, reps, warmup, True, True)
+    if FAILED:
+        rows.append(Row("patient: visits that did not complete", f"{len(FAILED)} visits", None, "",
+                        note="; ".join(FAILED[:3])))
     for name, v in course.items():
         rows += [
             Row("patient: time to text, loopback", name, v.text_s, "s", baseline=bare.text_s,
