@@ -52,7 +52,7 @@ def load_rows(sessions: int) -> list[Row]:
         Row(what, "render p50", result.p50 if result.rendered else None, "s", note=note),
         Row(what, "render p95", result.p95 if result.rendered else None, "s"),
         Row(what, "memory per session (kernel + server growth)", result.mb_per_session, "MB"),
-        Row(what, "memory in all (server, sessions and preheated kernels)", result.total_mb, "MB"),
+        Row(what, "memory in all (server and sessions)", result.total_mb, "MB"),
         Row(what, "one visitor beyond the limit: HTTP status (503 = the busy page)",
             result.busy_status, "", note="" if result.busy_status == 503 else "expected 503"),
         Row(what, "files written by the sessions", len(result.written), "", max_value=0,

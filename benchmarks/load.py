@@ -57,7 +57,7 @@ class LoadResult:
 
     @property
     def total_mb(self) -> float:
-        """Every kernel (sessions and preheated pool) plus the server, while the sessions were held."""
+        """Every kernel plus the server, while the sessions were held."""
         return sum(self.kernel_mb) + self.server_mb_loaded
 
     @property
@@ -137,7 +137,6 @@ def run_load(
     before = snapshot(Path(notebook_dir))
     deadline = time.monotonic() + time_limit
     with voila_server(notebook_dir, *cull_args) as server:
-        wait_until_idle(server)  # the preheated kernels have started and run their lessons
         server_proc = psutil.Process(server.proc.pid)
         idle_kernels = len(kernel_processes(server.proc.pid))  # a preheated pool, if configured
         result.server_mb_before = rss_mb(server_proc)

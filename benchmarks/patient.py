@@ -1,7 +1,7 @@
 """What a patient waits for: time to text, time to interactive and bytes moved, in headless Chromium.
 
 The course's pages are served by the course's server (``widgets.serve``: the repo's ``voila.json``,
-preheated kernels, compression, a versioned front end); the baseline is a bare Voila page (a heading,
+compression, a versioned front end); the baseline is a bare Voila page (a heading,
 a line of text and one slider) served by plain ``voila`` with Voila's defaults, in the same run.
 
 - Time to text: navigation start until the page's first heading is visible (``checkVisibility``),
@@ -13,13 +13,12 @@ a line of text and one slider) served by plain ``voila`` with Voila's defaults, 
 - A slow mobile network: Chromium's network emulation with Lighthouse's "slow 4G" figures
   (150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up).
 
-Each visit waits until the page's preheated kernel has been replaced and the server is idle, as it
-is between two visitors of a quiet site; the load test measures the server when the pool runs dry.
+Each visit waits until the server is idle (its earlier visitors' kernels have settled), as on a
+quiet site; the load test measures a busy one.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
@@ -99,20 +98,6 @@ def visit(browser: Browser, url: str, mobile: bool = False, timeout_ms: float = 
         context.close()
 
 
-def pools_filled(server: Server, notebook: str) -> int:
-    """How many times Voila has (re)filled the preheated kernel pool of ``notebook``."""
-    log = server.log.read_text(encoding="utf-8", errors="replace")
-    return log.count(f"Kernel pool of {notebook} is filled")
-
-
-def wait_for_pool(server: Server, notebook: str, fills: int, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while pools_filled(server, notebook) < fills:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the kernel pool of {notebook} was not refilled within {timeout:g} s")
-        time.sleep(0.1)
-
-
 def medians(visits: list[Visit]) -> Visit:
     """Each figure's median over ``visits``."""
     return Visit(*(median(getattr(v, f) for v in visits) for f in ("text_s", "interactive_s",
@@ -120,22 +105,17 @@ def medians(visits: list[Visit]) -> Visit:
 
 
 def measure_server(browser: Browser, server: Server, names: list[str], reps: int, warmup: int,
-                   mobile: bool, pooled: bool) -> dict[str, Visit]:
-    """The median visit of each page; with ``pooled``, each visit finds a preheated kernel."""
+                   mobile: bool) -> dict[str, Visit]:
+    """The median visit of each page, each made when the server is idle."""
     found = {}
     for name in names:
         visits = []
         for _ in range(reps + warmup):
-            if pooled:
-                wait_for_pool(server, name, 1)
             wait_until_idle(server)
-            fills = pools_filled(server, name)
             try:
                 visits.append(visit(browser, f"{server.url}/voila/render/{name}", mobile))
             except PlaywrightError as err:  # one stuck visit must not cost the other rows
                 FAILED.append(f"{name}{' (mobile)' if mobile else ''}: {str(err).splitlines()[0][:100]}")
-            if pooled:  # the next visitor finds a fresh kernel: wait for this one's replacement
-                wait_for_pool(server, name, fills + 1)
         if len(visits) > warmup:
             found[name] = medians(visits[warmup:])
         elif visits:
@@ -149,11 +129,11 @@ def measure(lesson_dir: Path, baseline_dir: Path, reps: int, warmup: int) -> lis
     rows: list[Row] = []
     with chromium() as browser:
         with voila_server(baseline_dir, bare=True) as server:
-            bare = measure_server(browser, server, [BASELINE], reps, warmup, False, False)[BASELINE]
-            bare_mobile = measure_server(browser, server, [BASELINE], reps, warmup, True, False)[BASELINE]
+            bare = measure_server(browser, server, [BASELINE], reps, warmup, False)[BASELINE]
+            bare_mobile = measure_server(browser, server, [BASELINE], reps, warmup, True)[BASELINE]
         with voila_server(lesson_dir) as server:
-            course = measure_server(browser, server, PAGES, reps, warmup, False, True)
-            mobile = measure_server(browser, server, MOBILE_PAGES, reps, warmup, True, True)
+            course = measure_server(browser, server, PAGES, reps, warmup, False)
+            mobile = measure_server(browser, server, MOBILE_PAGES, reps, warmup, True)
     if FAILED:
         rows.append(Row("patient: visits that did not complete", f"{len(FAILED)} visits", None, "",
                         note="; ".join(FAILED[:3])))

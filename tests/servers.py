@@ -119,8 +119,7 @@ def voila_server(
 def wait_until_idle(server: Server, timeout: float = 180.0, quiet_percent: float = 10.0) -> None:
     """Wait until the server and its kernels use less than ``quiet_percent`` of one core for a second.
 
-    A pool reports itself filled once its kernel has started, before the lesson has run in it; and
-    at start-up every lesson runs at once. A visit measured then would time that, not the page.
+    A visit measured while earlier kernels still run their lessons would time them, not the page.
     """
     deadline = time.monotonic() + timeout
     root = psutil.Process(server.proc.pid)

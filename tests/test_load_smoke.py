@@ -22,7 +22,7 @@ def test_concurrent_sessions_render_and_idle_kernels_are_culled(tmp_path: Path) 
     lesson = heaviest_lesson()
     if lesson is None:  # before the lessons exist, prove the harness on the baseline notebook
         folder, notebook = write_baselines(tmp_path / "baselines"), "slider.ipynb"
-    else:  # the lesson alone, so that the server preheats one kernel, not one per lesson
+    else:  # the lesson alone: the run checks that nothing in the served folder changes
         folder, notebook = tmp_path / "lesson", lesson.name
         folder.mkdir()
         shutil.copy(LESSONS / lesson.name, folder / lesson.name)

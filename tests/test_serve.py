@@ -14,7 +14,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from benchmarks.patient import wait_for_pool
 from tests.readability import MAX_PATIENT_GRADE, fk_grade
 from tests.servers import REPO, voila_server
 from widgets.evidence import URGENCY_HEADINGS
@@ -55,7 +54,6 @@ def test_server_compresses_caches_and_says_busy(tmp_path: Path) -> None:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp_path / "page.ipynb")
     with voila_server(tmp_path, "--CourseVoila.max_sessions=1") as server:
-        wait_for_pool(server, "page.ipynb", 1)  # the preheated kernel is not a session
         status, headers, page = get(server.port, "/voila/render/page.ipynb")
         assert status == 200 and headers.get("content-encoding") == "gzip"
         html = page.decode("utf-8")

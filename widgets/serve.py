@@ -14,7 +14,7 @@ It is Voila itself (the same handlers, template and ``voila.json``), plus three 
 - **A limit on sessions.** Beyond ``--CourseVoila.max_sessions`` running sessions a new visitor
   gets a short "busy, please try again in a minute" page (HTTP 503 with ``Retry-After``), which
   still says where to get urgent help, instead of a page that hangs while the machine runs out
-  of memory. Kernels waiting in the preheated pool are not sessions.
+  of memory. A session is a running kernel.
 """
 
 from __future__ import annotations
@@ -71,28 +71,13 @@ class ImmutableStaticHandler(MultiStaticFileHandler):
         self.set_header("Cache-Control", f"public, max-age={YEAR_SECONDS}, immutable")
 
 
-def pooled_kernels(manager: Any) -> set[str]:
-    """The ids of preheated kernels that wait, ready, for a visitor (Voila keeps no public list).
-
-    A refill that is still starting is not in it, so it counts as a session for a moment: the
-    server says "busy" a moment early rather than late.
-    """
-    ready = set()
-    for pool in getattr(manager, "_pools", {}).values():
-        for item in pool:
-            if item.done() and not item.cancelled() and item.exception() is None:
-                ready.add(item.result()["kernel_id"])
-    return ready
-
-
 class SessionLimitedHandler(TornadoVoilaHandler):
     """Voila's page handler, which answers "busy" when the server already runs its limit of sessions."""
 
     def prepare(self) -> Any:
         """Answer "busy" (503, Retry-After) when the sessions are at their limit."""
         limit: int = self.settings["lbp_max_sessions"]
-        manager = self.kernel_manager
-        if len(set(manager.list_kernel_ids()) - pooled_kernels(manager)) >= limit:
+        if len(self.kernel_manager.list_kernel_ids()) >= limit:
             self.set_status(503)
             self.set_header("Retry-After", str(BUSY_RETRY_SECONDS))
             self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -118,7 +103,7 @@ class CourseVoila(Voila):
 
     def init_settings(self) -> dict[str, Any]:
         """Voila's settings, with compression, the versioned front end and the busy page."""
-        # Before Voila's own settings: the preheated kernels' pages are rendered with this hook too.
+        # Before Voila's own settings, which hand the hook to the kernel manager too.
         self.voila_configuration.page_config_hook = versioned_static
         settings: dict[str, Any] = super().init_settings()
         settings.update(compress_response=True, lbp_max_sessions=self.max_sessions,

@@ -27,7 +27,10 @@ _report: dict[str, dict] = {}
 @pytest.fixture(scope="session")
 def voila() -> Iterator[Server]:
     """The course served by Voila exactly as `make start` serves it (repo config, lessons/)."""
-    with voila_server(LESSONS) as server:
+    # The tests open a few hundred pages in minutes, and Voila's close-on-unload request is refused
+    # (403, no _xsrf), so each page's kernel lingers until culled: lift the session limit here.
+    # tests/test_serve.py and the load test check the limit itself.
+    with voila_server(LESSONS, "--CourseVoila.max_sessions=100000") as server:
         yield server
 
 
