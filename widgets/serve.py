@@ -97,7 +97,7 @@ class CourseVoila(Voila):
     """Voila with compression, a versioned long-cached front end and a session limit."""
 
     max_sessions = Integer(
-        40, config=True,
+        100, config=True,
         help="running sessions (kernels in use) beyond which a new visitor gets the 'busy' page",
     )
 
