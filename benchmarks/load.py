@@ -19,7 +19,7 @@ import psutil
 
 from benchmarks.core import percentile
 from benchmarks.kernel_client import KernelSocket, render
-from tests.servers import voila_server, wait_until_idle
+from tests.servers import voila_server
 
 MB = 1024 * 1024
 
