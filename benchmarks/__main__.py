@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             return found_rows
 
         run("execution", run_execution)
-        run("patient", lambda: patient.measure(LESSONS, Path(tmp) / "bare", reps, warmup))
+        run("patient", lambda: patient.measure(LESSONS, Path(tmp) / "bare", reps, warmup, args.quick))
         run("browser", lambda: browser.measure(LESSONS, views, baselines, reps, warmup))
         run("memory", lambda: memory.measure(LESSONS, list(views), baselines, reps))
         run("grading", lambda: grading.measure(reps, warmup, class_size))

@@ -123,8 +123,9 @@ def measure_server(browser: Browser, server: Server, names: list[str], reps: int
     return found
 
 
-def measure(lesson_dir: Path, baseline_dir: Path, reps: int, warmup: int) -> list[Row]:
-    """Every row of the patient view, the bare page measured in the same run."""
+def measure(lesson_dir: Path, baseline_dir: Path, reps: int, warmup: int, quick: bool = False) -> list[Row]:
+    """Every row of the patient view, the bare page measured in the same run (``quick``: one page)."""
+    pages, mobile_pages = (PAGES[:1], MOBILE_PAGES[:1]) if quick else (PAGES, MOBILE_PAGES)
     write_baseline(baseline_dir)
     rows: list[Row] = []
     with chromium() as browser:
@@ -132,8 +133,8 @@ def measure(lesson_dir: Path, baseline_dir: Path, reps: int, warmup: int) -> lis
             bare = measure_server(browser, server, [BASELINE], reps, warmup, False)[BASELINE]
             bare_mobile = measure_server(browser, server, [BASELINE], reps, warmup, True)[BASELINE]
         with voila_server(lesson_dir) as server:
-            course = measure_server(browser, server, PAGES, reps, warmup, False)
-            mobile = measure_server(browser, server, MOBILE_PAGES, reps, warmup, True)
+            course = measure_server(browser, server, pages, reps, warmup, False)
+            mobile = measure_server(browser, server, mobile_pages, reps, warmup, True)
     if FAILED:
         rows.append(Row("patient: visits that did not complete", f"{len(FAILED)} visits", None, "",
                         note="; ".join(FAILED[:3])))

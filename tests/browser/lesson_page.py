@@ -26,6 +26,7 @@ CHANGE_TIMEOUT_MS = 10_000
 
 # Top-level widget views rendered by the ipywidgets front end (each sits in an output area).
 RENDERED_VIEWS = ".jp-OutputArea-output > .jupyter-widgets"
+STATUS = "#lbp-loading-status"  # the template's status line: "loading", then "ready"
 # Text that only appears when something went wrong.
 ERROR_TEXTS = (
     "Traceback (most recent call last)",

@@ -17,6 +17,7 @@ from tests.browser.conftest import LESSON_FILES, PAGES, record
 from tests.browser.lesson_page import (
     ERROR_TEXTS,
     PATIENT_WIDGET_TEXT,
+    STATUS,
     WIDTHS,
     as_sentences,
     code_lines,
@@ -59,6 +60,11 @@ def test_page_is_clean_and_accessible(page_file, page, voila, visit_page):
     problems += [f"request beyond the Voila server: {url}" for url in only_server(visit.requests, voila.url)]
     problems += [f"no link to {target} (previous, home or next)" for target in nav_targets(page_file)
                  if target not in visit.links]
+    if not visit.ready_error:  # text first: every placeholder goes, and the status line says so
+        if page.locator(".lbp-pending").count():
+            problems.append("a widget placeholder stayed after its widget arrived")
+        if "ready" not in page.locator(STATUS).inner_text():
+            problems.append(f"the status line says {page.locator(STATUS).inner_text()!r}, not ready")
     if page.locator("details.lbp-students[open]").count():
         problems.append("a 'For students' section is open on arrival")
     for text in page.evaluate(PATIENT_WIDGET_TEXT):
