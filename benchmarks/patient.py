@@ -29,6 +29,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from benchmarks.browser import chromium
 from benchmarks.core import Row
+from benchmarks.notebooks import BASELINES, new_notebook
 from tests.servers import Server, voila_server, wait_until_idle
 
 PAGES = ["00-start-here.ipynb", "04a-acupuncture.ipynb", "03-biopsychosocial.ipynb", "07-your-choice.ipynb"]
@@ -63,10 +64,8 @@ class Visit:
 def write_baseline(folder: Path) -> Path:
     """The bare page: a heading and a line of text, then one slider."""
     folder.mkdir(parents=True, exist_ok=True)
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# A bare page\n\nOne line of text, then one slider."),
-                nbformat.v4.new_code_cell("import ipywidgets as w\nw.IntSlider(description='Value')")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb = new_notebook(BASELINES["slider.ipynb"])
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("# A bare page\n\nOne line of text, then one slider."))
     nbformat.write(nb, folder / BASELINE)
     return folder
 

@@ -11,9 +11,9 @@ import re
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 
+from benchmarks.patient import BASELINE, write_baseline
 from tests.readability import MAX_PATIENT_GRADE, fk_grade
 from tests.servers import REPO, voila_server
 from widgets.evidence import URGENCY_HEADINGS
@@ -48,13 +48,9 @@ def get(port: int, path: str, gzip_ok: bool = True) -> tuple[int, dict[str, str]
 
 @pytest.mark.slow
 def test_server_compresses_caches_and_says_busy(tmp_path: Path) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# A page\n\nSome text."),
-                nbformat.v4.new_code_cell("import ipywidgets as w\nw.IntSlider(description='Value')")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, tmp_path / "page.ipynb")
+    write_baseline(tmp_path)  # the benchmarks' bare page: a heading, a line of text, a slider
     with voila_server(tmp_path, "--CourseVoila.max_sessions=1") as server:
-        status, headers, page = get(server.port, "/voila/render/page.ipynb")
+        status, headers, page = get(server.port, f"/voila/render/{BASELINE}")
         assert status == 200 and headers.get("content-encoding") == "gzip"
         html = page.decode("utf-8")
         assert '<main id="rendered_cells">' in html, "the text is hidden until the front end loads"
@@ -71,7 +67,7 @@ def test_server_compresses_caches_and_says_busy(tmp_path: Path) -> None:
         assert "immutable" in headers.get("cache-control", "")
 
         # The first visitor's kernel is still running: at one session, the next visitor hears "busy".
-        status, headers, page = get(server.port, "/voila/render/page.ipynb")
+        status, headers, page = get(server.port, f"/voila/render/{BASELINE}")
         text = page.decode("utf-8")
         assert status == 503 and headers.get("retry-after") == "60"
         assert "please try again in a minute" in text
