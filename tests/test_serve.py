@@ -33,9 +33,14 @@ def test_installed_template_is_the_checkouts() -> None:
 
 
 def get(port: int, path: str, gzip_ok: bool = True) -> tuple[int, dict[str, str], bytes]:
+    return request(port, "GET", path, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+
+
+def request(port: int, method: str, path: str, body: str | None = None,
+            headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
-        conn.request("GET", path, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+        conn.request(method, path, body=body, headers=headers or {})
         resp = conn.getresponse()
         body = resp.read()
         headers = {k.lower(): v for k, v in resp.getheaders()}
@@ -73,6 +78,26 @@ def test_server_compresses_caches_and_says_busy(tmp_path: Path) -> None:
         assert "please try again in a minute" in text
         assert URGENCY_HEADINGS["emergency"].replace("&", "&amp;") in text, "the busy page lacks urgent help"
         assert '<html lang="en">' in text and "<main>" in text
+
+
+@pytest.mark.slow
+def test_closing_the_page_ends_its_session(tmp_path: Path) -> None:
+    """Voila's close-on-unload request (a form with the `_xsrf` cookie's token) shuts the kernel down."""
+    write_baseline(tmp_path)
+    with voila_server(tmp_path, "--CourseVoila.max_sessions=1") as server:
+        status, headers, page = get(server.port, f"/voila/render/{BASELINE}")
+        cookie = re.search(r"_xsrf=([^;]+)", headers.get("set-cookie", ""))
+        assert status == 200 and cookie, "the page sets no _xsrf cookie: Voila cannot close its kernel"
+        kernel = re.search(r'"kernelId": "([0-9a-f-]+)"', page.decode("utf-8"))
+        assert kernel, "no kernel id in the page"
+        # What Voila's front end sends on `beforeunload` (a beacon: form data, the cookie's token).
+        status, _headers, _body = request(
+            server.port, "POST", f"/voila/api/shutdown/{kernel.group(1)}", body=f"_xsrf={cookie.group(1)}",
+            headers={"Cookie": f"_xsrf={cookie.group(1)}",
+                     "Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 204, f"the close-on-unload request was refused ({status})"
+        status, _headers, _page = get(server.port, f"/voila/render/{BASELINE}")
+        assert status == 200, "the closed page's session still counts against the limit"
 
 
 def test_busy_page_is_plain_and_points_to_urgent_help() -> None:

@@ -1,6 +1,6 @@
 """The course's patient server: Voila, with what a public site needs (``python -m widgets.serve``).
 
-It is Voila itself (the same handlers, template and ``voila.json``), plus three things that plain
+It is Voila itself (the same handlers, template and ``voila.json``), plus four things that plain
 ``voila`` cannot be configured to do:
 
 - **Compressed responses.** Tornado adds gzip only when ``compress_response`` is passed to the
@@ -15,6 +15,9 @@ It is Voila itself (the same handlers, template and ``voila.json``), plus three 
   gets a short "busy, please try again in a minute" page (HTTP 503 with ``Retry-After``), which
   still says where to get urgent help, instead of a page that hangs while the machine runs out
   of memory. A session is a running kernel.
+- **Sessions that end when the page closes.** The page sets the ``_xsrf`` cookie that Voila's own
+  close-on-unload request needs; plain Voila 0.5 never sets it, so that request is refused and
+  every closed page keeps its kernel until the idle cull.
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ class ImmutableStaticHandler(MultiStaticFileHandler):
 class SessionLimitedHandler(TornadoVoilaHandler):
     """Voila's page handler, which answers "busy" when the server already runs its limit of sessions."""
 
-    def prepare(self) -> Any:
+    async def prepare(self) -> None:
         """Answer "busy" (503, Retry-After) when the sessions are at their limit."""
         limit: int = self.settings["lbp_max_sessions"]
         if len(self.kernel_manager.list_kernel_ids()) >= limit:
@@ -83,8 +86,12 @@ class SessionLimitedHandler(TornadoVoilaHandler):
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.set_header("Cache-Control", "no-store")
             self.finish(self.settings["lbp_busy_page"])
-            return None
-        return super().prepare()
+            return
+        await super().prepare()
+        # Reading the token sets the `_xsrf` cookie. Voila's front end sends it with the beacon that
+        # shuts the kernel down when the page closes; without it that request is refused (403) and
+        # the kernel holds its memory until the idle cull.
+        _ = self.xsrf_token
 
 
 def versioned_static(page_config: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
