@@ -1,7 +1,7 @@
 """The course's patient server: Voila, with what a public site needs (``python -m widgets.serve``).
 
-It is Voila itself (the same handlers, template and ``voila.json``), plus four things that plain
-``voila`` cannot be configured to do:
+It is Voila itself (the same handlers, template and ``voila.json``), plus what plain ``voila``
+cannot be configured to do:
 
 - **Compressed responses.** Tornado adds gzip only when ``compress_response`` is passed to the
   application's constructor; Voila's ``tornado_settings`` are applied after it, too late.
@@ -14,7 +14,9 @@ It is Voila itself (the same handlers, template and ``voila.json``), plus four t
 - **A limit on sessions.** Beyond ``--CourseVoila.max_sessions`` running sessions a new visitor
   gets a short "busy, please try again in a minute" page (HTTP 503 with ``Retry-After``), which
   still says where to get urgent help, instead of a page that hangs while the machine runs out
-  of memory. A session is a running kernel.
+  of memory. A session is a running kernel that a page uses.
+- **A kernel ready before the visitor comes** (:mod:`widgets.warm_kernels`): the page does not wait
+  for a Python process to start before its text is sent.
 - **Sessions that end when the page closes.** The page sets the ``_xsrf`` cookie that Voila's own
   close-on-unload request needs; plain Voila 0.5 never sets it, so that request is refused and
   every closed page keeps its kernel until the idle cull.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import tornado.ioloop
 from jupyter_server.utils import url_path_join
 from traitlets import Integer
 from voila._version import __version__ as VOILA_VERSION
@@ -33,6 +36,7 @@ from voila.static_file_handler import MultiStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 from widgets.evidence import URGENCY_HEADINGS, evidence
+from widgets.warm_kernels import WarmKernelManager
 
 BUSY_RETRY_SECONDS = 60
 YEAR_SECONDS = 365 * 24 * 3600
@@ -80,7 +84,9 @@ class SessionLimitedHandler(TornadoVoilaHandler):
     async def prepare(self) -> None:
         """Answer "busy" (503, Retry-After) when the sessions are at their limit."""
         limit: int = self.settings["lbp_max_sessions"]
-        if len(self.kernel_manager.list_kernel_ids()) >= limit:
+        manager = self.kernel_manager
+        warm = isinstance(manager, WarmKernelManager)
+        if (manager.in_use() if warm else len(manager.list_kernel_ids())) >= limit:
             self.set_status(503)
             self.set_header("Retry-After", str(BUSY_RETRY_SECONDS))
             self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -110,9 +116,14 @@ class CourseVoila(Voila):
 
     def init_settings(self) -> dict[str, Any]:
         """Voila's settings, with compression, the versioned front end and the busy page."""
-        # Before Voila's own settings, which hand the hook to the kernel manager too.
+        # Before Voila's own settings, which hand the hook to the kernel manager and create it.
         self.voila_configuration.page_config_hook = versioned_static
+        if "multi_kernel_manager_class" not in self.config.get("VoilaConfiguration", {}):
+            self.voila_configuration.multi_kernel_manager_class = WarmKernelManager
         settings: dict[str, Any] = super().init_settings()
+        if isinstance(self.kernel_manager, WarmKernelManager):
+            # Lessons sit in the served folder itself: their kernels start there ("" as API path).
+            tornado.ioloop.IOLoop.current().add_callback(self.kernel_manager.fill, ("python3", ""))
         settings.update(compress_response=True, lbp_max_sessions=self.max_sessions,
                         lbp_busy_page=busy_page())
         return settings

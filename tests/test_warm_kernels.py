@@ -1,0 +1,60 @@
+"""The patient server's kernel pool: a page gets an already started kernel, spares are not sessions,
+and the idle cull leaves them alone. Real kernels, started by the real kernel manager."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from widgets.warm_kernels import WarmKernelManager
+
+KEY = ("python3", "")
+
+
+async def wait_for_spare(manager: WarmKernelManager, timeout: float = 60.0) -> str:
+    """The id of a started spare kernel, once there is one."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        ready = manager.ready(KEY)
+        if ready:
+            return ready[0]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no spare kernel started within {timeout} s")
+
+
+async def exercise_pool(root: Path) -> None:
+    manager = WarmKernelManager(root_dir=str(root), cull_idle_timeout=0)
+    try:
+        manager.fill(KEY)
+        assert manager.in_use() == 0, "a kernel being started for the pool counts as a session"
+        spare = await wait_for_spare(manager)
+        assert manager.in_use() == 0, "a spare kernel counts as a session"
+
+        # The spare is idle past the (zero) timeout: the cull must keep it.
+        await manager.cull_kernel_if_idle(spare)
+        assert spare in manager, "the idle cull shut a spare kernel down"
+
+        given = await manager.start_kernel(kernel_name="python3", path="")
+        assert given == spare, "the page did not get the spare kernel"
+        assert manager.in_use() == 1 and given not in manager.spare_ids()
+        refill = await wait_for_spare(manager)
+        assert refill != given and manager.in_use() == 1, "no new spare after one was handed out"
+
+        # A kernel for another folder is started for the page, as Voila would have done.
+        other = await manager.start_kernel(kernel_name="python3", path="elsewhere")
+        assert other not in (spare, refill) and manager.in_use() == 2
+
+        # A page's kernel is culled as before.
+        await manager.cull_kernel_if_idle(given)
+        assert given not in manager, "the cull no longer stops idle page kernels"
+    finally:
+        await manager.shutdown_all()
+
+
+@pytest.mark.slow
+def test_pool_hands_out_started_kernels_and_keeps_spares(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    asyncio.run(exercise_pool(tmp_path))
