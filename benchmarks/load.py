@@ -19,7 +19,7 @@ import psutil
 
 from benchmarks.core import percentile
 from benchmarks.kernel_client import KernelSocket, render
-from tests.servers import voila_server
+from tests.servers import voila_server, wait_until_idle
 
 MB = 1024 * 1024
 
@@ -138,7 +138,8 @@ def run_load(
     deadline = time.monotonic() + time_limit
     with voila_server(notebook_dir, *cull_args) as server:
         server_proc = psutil.Process(server.proc.pid)
-        idle_kernels = len(kernel_processes(server.proc.pid))  # a preheated pool, if configured
+        wait_until_idle(server)  # the server's spare kernel (widgets.warm_kernels) has started
+        idle_kernels = len(kernel_processes(server.proc.pid))  # kept ready, not sessions
         result.server_mb_before = rss_mb(server_proc)
         sockets: list[KernelSocket] = []
         # No `with` block: a session stuck past the time limit must not hold the run; stopping the
