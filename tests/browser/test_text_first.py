@@ -2,7 +2,8 @@
 
 The front end (``voila.js``) is blocked here, as on a slow phone before it has arrived: the text
 must be visible, each widget's place shows a placeholder, a status line tells screen readers that
-the interactive parts are loading, and no spinner hides the page. (Loaded normally, every page
+the interactive parts are loading, and no spinner hides the page. The results of code cells that
+are text (markdown or HTML) are rendered by the server, so they show too. (Loaded normally, every page
 loses its placeholders and says it is ready: ``test_pages``.) Nothing here is timed: the
 benchmarks time it (``python -m benchmarks --only patient``).
 """
@@ -27,6 +28,12 @@ def test_text_shows_before_the_front_end_loads(page_file, page, voila):
     assert page.locator("h1").first.is_visible(), f"{page_file}: the title is hidden"
     prose = page.locator("#rendered_cells p").first
     assert prose.is_visible() and len(prose.inner_text().split()) >= 5, f"{page_file}: no visible prose"
+    # Results of code cells in words (the plain-words summary, evidence tables) are text too.
+    results = page.locator(".jp-OutputArea-output[data-mime-type='text/markdown']")
+    assert results.count() >= 1 and results.first.is_visible(), f"{page_file}: no code-cell text shows"
+    assert page.locator("script[type='application/vnd.voila.cell-output+json']").evaluate_all(
+        "els => els.filter(e => /text\\/(markdown|html)/.test(e.textContent)"
+        " && !e.textContent.includes('widget-view')).length") == 0, "text left for the front end"
     assert page.locator(RENDERED_VIEWS).count() == 0, "a widget rendered without the front end?"
     placeholders = page.locator(".lbp-pending")
     assert placeholders.count() >= 1, f"{page_file}: no placeholder"
