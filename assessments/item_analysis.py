@@ -242,9 +242,7 @@ def option_rows(counts: OptionCounts) -> list[dict[str, object]]:
     """One CSV row per option of every counted part (options no one chose included, as 0)."""
     rows: list[dict[str, object]] = []
     for part in counts.parts:
-        known = {option_id for option_id, _ in part.options}
-        extra = sorted(set(part.chosen) - known)  # an answer the bank no longer lists: shown, not lost
-        for option_id, text in [*part.options, *[(e, "(not in the bank)") for e in extra]]:
+        for option_id, text in _with_extras(part):
             rows.append({
                 "assignment": part.assignment, "question": part.question, "part": part.part,
                 "part_text": part.part_text, "option": option_id, "option_text": text,
@@ -263,7 +261,7 @@ table{border-collapse:collapse;margin:.5rem 0 1.5rem;width:100%}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
 th,td{border-bottom:1px solid #c8c8c8;padding:.3rem .5rem;text-align:left;vertical-align:middle}
 th[scope=col]{background:#f0f0f0}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .flag{font-weight:700;border:2px solid #8a1c1c;color:#8a1c1c;padding:0 .3rem;border-radius:3px;
 white-space:nowrap}
 tr.negative{background:#fbeaea}
@@ -331,21 +329,45 @@ def _items_table(assignment: str, rows: list[dict[str, object]], anchors: set[st
             f"</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
+def _with_extras(part: Options) -> list[tuple[str, str]]:
+    """The part's options, then any answer the bank no longer lists (shown, not lost)."""
+    known = {option_id for option_id, _ in part.options}
+    return [*part.options, *[(e, "(not in the bank)") for e in sorted(set(part.chosen) - known)]]
+
+
 def _options_table(part: Options) -> str:
     rows = []
-    for option_id, text in part.options + [(e, "(not in the bank)") for e in sorted(set(part.chosen) - {
-            o for o, _ in part.options})]:
+    for option_id, text in _with_extras(part):
         count = part.chosen.get(option_id, 0)
         share = count / part.answered if part.answered else 0.0
-        rows.append(f'<tr><th scope="row">{html.escape(text)} <small>({html.escape(option_id)})</small></th>'
-                    f'<td class="num">{count} of {part.answered}</td>'
+        label = html.escape(text) + (f" <small>({html.escape(option_id)})</small>" if text != option_id else "")
+        rows.append(f'<tr><th scope="row">{label}</th><td class="num">{count} of {part.answered}</td>'
                     f"<td>{_bar(share, f'{count} of {part.answered} chose it')}</td></tr>")
     what = html.escape(part.part_text or part.part)
     missing = part.submissions - part.answered
-    return (f"<table><caption>{html.escape(part.question)}: {what} — {part.answered} answered"
+    return (f"<table><caption>Options chosen: {what} — {part.answered} answered"
             f"{f', {missing} gave no answer' if missing else ''}</caption><thead><tr>"
-            '<th scope="col">Option</th><th scope="col">Chosen by</th><th scope="col">Share of those who answered</th>'
+            '<th scope="col">Option</th><th scope="col">Chosen by</th>'
+            '<th scope="col">Share of those who answered</th>'
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def _matrix_table(parts: list[Options]) -> str:
+    """Parts sharing one option list (the factor sorter's domains) as one table: a row per part."""
+    options = parts[0].options
+    head = "".join(f'<th scope="col">{html.escape(text)}</th>' for _, text in options)
+    rows = []
+    for part in parts:
+        cells = []
+        for option_id, text in options:
+            count = part.chosen.get(option_id, 0)
+            share = count / part.answered if part.answered else 0.0
+            cells.append(f'<td class="num">{count} {_bar(share, f"{count} of {part.answered}: {text}", 60)}</td>')
+        rows.append(f'<tr><th scope="row">{html.escape(part.part_text or part.part)}</th>'
+                    f'{"".join(cells)}<td class="num">{part.answered} of {part.submissions}</td></tr>')
+    return (f"<table><caption>Options chosen: {html.escape(parts[0].question)}, one row per part"
+            f'</caption><thead><tr><th scope="col">Part</th>{head}<th scope="col">Answered</th></tr>'
+            f"</thead><tbody>{''.join(rows)}</tbody></table>")
 
 
 HOW_TO_READ = """<div class="note"><h2>How to read this</h2><ul>
@@ -380,16 +402,19 @@ def report_html(summary: list[dict[str, object]], counts: OptionCounts) -> str:
     for assignment in sorted({str(r["assignment"]) for r in summary} | {p.assignment for p in counts.parts}):
         rows = [r for r in summary if r["assignment"] == assignment]
         parts = [p for p in counts.parts if p.assignment == assignment]
-        sections.append(f"<section><h2>{html.escape(assignment)}</h2>{_items_table(assignment, rows, anchors)}")
+        table = _items_table(assignment, rows, anchors) if rows else "<p>No grades in the gradebook yet.</p>"
+        sections.append(f"<section><h2>{html.escape(assignment)}</h2>{table}")
         if parts:
             sections.append("<h3>Options chosen</h3>")
-            seen = set()
-            for part in parts:
-                anchor = f"options-{assignment}-{part.question}"
-                if anchor not in seen:
-                    seen.add(anchor)
-                    sections.append(f'<h4 id="{html.escape(anchor)}">{html.escape(part.question)}</h4>')
-                sections.append(_options_table(part))
+        for question in dict.fromkeys(p.question for p in parts):
+            mine = [p for p in parts if p.question == question]
+            anchor = f"options-{assignment}-{question}"
+            sections.append(f'<h4 id="{html.escape(anchor)}">{html.escape(question)}</h4>')
+            extras = any(set(p.chosen) - {o for o, _ in p.options} for p in mine)
+            if len(mine) > 1 and not extras:
+                sections.append(_matrix_table(mine))
+            else:
+                sections.extend(_options_table(p) for p in mine)
         sections.append("</section>")
     # Item 6 (concept tags) adds a per-concept section here: one table of mean share and items per tag.
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
