@@ -32,8 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from widgets._yaml import load_yaml
 from widgets.answers import ANSWERS_FILE, AnswersError, load_answers
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "widgets" / "data" / "questions"
@@ -168,7 +167,7 @@ def answer_sources(course: Path, assignment: str) -> dict[str, tuple[str, str, s
 def bank_options(bank_id: str, folder: Path = QUESTIONS) -> dict[str, tuple[str, list[tuple[str, str]]]]:
     """Question id -> (kind, [(option id, option text)]) of a bank; ids and texts only."""
     path = folder / f"{bank_id}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     result = {}
     for question in data.get("questions", []):
         options = [(str(o["id"]), str(o.get("text", o["id"]))) for o in question.get("options") or []]
@@ -267,6 +266,7 @@ white-space:nowrap}
 tr.negative{background:#fbeaea}
 .undefined{font-style:italic;color:#444}
 .bar-fill{fill:#1f4e79}.bar-back{fill:#e4e4e4}.bar-neg{fill:#8a1c1c}.axis{stroke:#1a1a1a}
+.wide{overflow-x:auto}
 .note{background:#f5f5f5;border-left:4px solid #1f4e79;padding:.5rem 1rem}
 """
 
@@ -320,13 +320,13 @@ def _items_table(assignment: str, rows: list[dict[str, object]], anchors: set[st
             f'<td class="num">{row["full_marks"]} of {n}</td><td class="num">{row["zero"]} of {n}</td>'
             f"<td>{disc}</td></tr>")
     n_students = max((int(r["submissions"]) for r in rows), default=0)  # type: ignore[call-overload]
-    return (f"<table><caption>{html.escape(assignment)}: {len(rows)} graded questions, "
+    return (f'<div class="wide" tabindex="0"><table><caption>{html.escape(assignment)}: {len(rows)} graded questions, '
             f"up to {n_students} submissions</caption><thead><tr>"
             '<th scope="col">Question (notebook)</th><th scope="col">Points</th>'
             '<th scope="col">Mean (share of points)</th><th scope="col">Mean, as a bar</th>'
             '<th scope="col">Full marks</th><th scope="col">Zero</th>'
             '<th scope="col">Discrimination (corrected item–total r)</th>'
-            f"</tr></thead><tbody>{''.join(body)}</tbody></table>")
+            f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 
 def _with_extras(part: Options) -> list[tuple[str, str]]:
@@ -345,11 +345,11 @@ def _options_table(part: Options) -> str:
                     f"<td>{_bar(share, f'{count} of {part.answered} chose it')}</td></tr>")
     what = html.escape(part.part_text or part.part)
     missing = part.submissions - part.answered
-    return (f"<table><caption>Options chosen: {what} — {part.answered} answered"
+    return (f'<div class="wide" tabindex="0"><table><caption>Options chosen: {what} — {part.answered} answered'
             f"{f', {missing} gave no answer' if missing else ''}</caption><thead><tr>"
             '<th scope="col">Option</th><th scope="col">Chosen by</th>'
             '<th scope="col">Share of those who answered</th>'
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def _matrix_table(parts: list[Options]) -> str:
@@ -365,9 +365,9 @@ def _matrix_table(parts: list[Options]) -> str:
             cells.append(f'<td class="num">{count} {_bar(share, f"{count} of {part.answered}: {text}", 60)}</td>')
         rows.append(f'<tr><th scope="row">{html.escape(part.part_text or part.part)}</th>'
                     f'{"".join(cells)}<td class="num">{part.answered} of {part.submissions}</td></tr>')
-    return (f"<table><caption>Options chosen: {html.escape(parts[0].question)}, one row per part"
+    return (f'<div class="wide" tabindex="0"><table><caption>Options chosen: {html.escape(parts[0].question)}, one row per part'
             f'</caption><thead><tr><th scope="col">Part</th>{head}<th scope="col">Answered</th></tr>'
-            f"</thead><tbody>{''.join(rows)}</tbody></table>")
+            f"</thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 HOW_TO_READ = """<div class="note"><h2>How to read this</h2><ul>
