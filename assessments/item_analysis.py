@@ -34,8 +34,8 @@ from typing import Any
 
 from widgets._yaml import load_yaml
 from widgets.answers import ANSWERS_FILE, AnswersError, load_answers
+from widgets.questions import QUESTIONS_DIR
 
-QUESTIONS = Path(__file__).resolve().parent.parent / "widgets" / "data" / "questions"
 ITEM_FIELDS = [
     "assignment", "notebook", "question", "student", "score", "max_score", "auto_score",
     "manual_score", "needs_manual_grade",
@@ -164,7 +164,7 @@ def answer_sources(course: Path, assignment: str) -> dict[str, tuple[str, str, s
     return sources
 
 
-def bank_options(bank_id: str, folder: Path = QUESTIONS) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+def bank_options(bank_id: str, folder: Path = QUESTIONS_DIR) -> dict[str, tuple[str, list[tuple[str, str]]]]:
     """Question id -> (kind, [(option id, option text)]) of a bank; ids and texts only."""
     path = folder / f"{bank_id}.yaml"
     data = load_yaml(path.read_text(encoding="utf-8")) or {}
@@ -377,7 +377,8 @@ HOW_TO_READ = """<div class="note"><h2>How to read this</h2><ul>
 assignment (the total without this question), from −1 to 1. Higher means students who did well
 overall also did well here. Around 0: the question says little about the rest. <b>Negative</b>
 (flagged in words, “Negative: check this item”): the stronger students did worse on it; check the
-question, its key and its tests.</li>
+question, its key and its tests. In a small class one student can move the value a lot: read it as
+a hint, not a verdict.</li>
 <li><b>Undefined</b> means it cannot be computed, not 0: everyone scored the same on the question
 (or on the rest), or fewer than 3 students submitted.</li>
 <li>Ungraded manual questions count as 0 until they are graded.</li>

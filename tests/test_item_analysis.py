@@ -25,6 +25,9 @@ from widgets.answers import record_answer
 if TYPE_CHECKING:
     from nbgrader.api import Gradebook
 
+# A new nbgrader gradebook runs alembic in a subprocess (about 5-8 s here): kept out of `make test-fast`.
+pytestmark = pytest.mark.grading
+
 TC, BPS = "treatment-choices", "biopsychosocial-case"
 BANK, CASE = "assessment-treatment-choices", "assessment-alex"
 STUDENTS = ["s1", "s2", "s3", "s4", "s5"]
