@@ -78,14 +78,15 @@ def item_rows(db_url: str) -> list[dict[str, object]]:
 
 
 def discrimination(item: list[float], rest: list[float]) -> tuple[float | None, str]:
-    """Pearson r of item scores against rest totals, or (None, why it is undefined)."""
+    """Pearson r (3 decimals) of item scores against rest totals, or (None, why it is undefined)."""
     if len(item) < MIN_STUDENTS:
         return None, f"undefined: fewer than {MIN_STUDENTS} submissions"
     if len(set(item)) < 2:
         return None, "undefined: every student scored the same on this item"
     if len(set(rest)) < 2:
         return None, "undefined: every student scored the same on the rest of the assignment"
-    r = statistics.correlation(item, rest)
+    # Rounded before the sign is read: a true 0 computes as -2e-17 and must not be flagged.
+    r = round(statistics.correlation(item, rest), 3) + 0.0  # + 0.0 turns -0.0 into 0.0
     return r, "negative: check this item" if r < 0 else ""
 
 
@@ -116,7 +117,7 @@ def item_summary(rows: list[dict[str, object]]) -> list[dict[str, object]]:
             "mean_fraction": round(mean / max_score, 3) if max_score else "",
             "full_marks": sum(1 for s in scores if s >= max_score),
             "zero": sum(1 for s in scores if s == 0),
-            "discrimination": "" if r is None else round(r, 3),
+            "discrimination": "" if r is None else r,
             "discrimination_note": note,
         })
     return summary

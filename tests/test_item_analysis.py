@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from assessments.item_analysis import OPTION_FIELDS, SUMMARY_FIELDS, write_reports
+from assessments.item_analysis import OPTION_FIELDS, SUMMARY_FIELDS, discrimination, write_reports
 from tests.grading_support import COURSE
 from widgets.answers import record_answer
 
@@ -204,3 +204,13 @@ def test_html_report_is_self_contained_accessible_and_flags_the_negative_item(re
     negative_rows = [a for tag, a in page.tags if tag == "tr" and a.get("class") == "negative"]
     assert len(negative_rows) == 1
 
+
+
+def test_a_zero_correlation_is_zero_not_a_flagged_negative_rounding_error() -> None:
+    # From the end-to-end test class (above-mcid-tests): sum of dx*dy is exactly 0, computed -2e-17.
+    item = [0, 0, 2, 2, 2, 2, 2, 2, 0]
+    rest = [0, 5, 3, 7, 5, 4, 3, 2, 7]
+    assert discrimination(item, rest) == (0.0, "")
+    assert discrimination([1, 0], [3, 1]) == (None, "undefined: fewer than 3 submissions")
+    assert discrimination([1, 0, 1], [2, 2, 2])[1] == (
+        "undefined: every student scored the same on the rest of the assignment")
