@@ -41,7 +41,8 @@ ITEM_FIELDS = [
     "manual_score", "needs_manual_grade",
 ]
 SUMMARY_FIELDS = ["assignment", "notebook", "question", "max_score", "submissions", "mean_score",
-                  "mean_fraction", "full_marks", "zero", "discrimination", "discrimination_note"]
+                  "mean_fraction", "full_marks", "zero", "needs_manual_grade", "discrimination",
+                  "discrimination_note"]
 OPTION_FIELDS = ["assignment", "question", "part", "part_text", "option", "option_text", "chosen",
                  "answered", "submissions"]
 MIN_STUDENTS = 3
@@ -94,12 +95,14 @@ def item_summary(rows: list[dict[str, object]]) -> list[dict[str, object]]:
     """Per question: mean, full marks, zeros and corrected item-total discrimination."""
     groups: dict[tuple[str, str, str], dict[str, float]] = {}
     max_scores: dict[tuple[str, str, str], float] = {}
+    ungraded: dict[tuple[str, str, str], int] = {}
     totals: dict[tuple[str, str], float] = {}
     for row in rows:
         key = (str(row["assignment"]), str(row["notebook"]), str(row["question"]))
         score = float(row["score"] or 0)  # type: ignore[arg-type]
         groups.setdefault(key, {})[str(row["student"])] = score
         max_scores[key] = float(row["max_score"] or 0)  # type: ignore[arg-type]
+        ungraded[key] = ungraded.get(key, 0) + bool(row["needs_manual_grade"])
         total_key = (key[0], str(row["student"]))
         totals[total_key] = totals.get(total_key, 0.0) + score
     summary: list[dict[str, object]] = []
@@ -117,6 +120,7 @@ def item_summary(rows: list[dict[str, object]]) -> list[dict[str, object]]:
             "mean_fraction": round(mean / max_score, 3) if max_score else "",
             "full_marks": sum(1 for s in scores if s >= max_score),
             "zero": sum(1 for s in scores if s == 0),
+            "needs_manual_grade": ungraded[key],
             "discrimination": "" if r is None else r,
             "discrimination_note": note,
         })
@@ -313,6 +317,8 @@ def _items_table(assignment: str, rows: list[dict[str, object]], anchors: set[st
         question = html.escape(str(row["question"]))
         anchor = f"options-{assignment}-{row['question']}"
         name = f'<a href="#{html.escape(anchor)}">{question}</a>' if anchor in anchors else question
+        if row["needs_manual_grade"]:
+            name += f'<br><small>{row["needs_manual_grade"]} not graded yet (counted as 0)</small>'
         negative = ' class="negative"' if r != "" and float(r) < 0 else ""  # type: ignore[arg-type]
         body.append(
             f'<tr{negative}><th scope="row">{name}<br><small>{html.escape(str(row["notebook"]))}</small></th>'
