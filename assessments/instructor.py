@@ -16,6 +16,7 @@ feedback preprocessor configured in nbgrader_config.py, also lives here.
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import re
 import subprocess
@@ -143,6 +144,14 @@ def export() -> list[Path]:
     written = [grades, *write_reports(ROOT, _db_url(), out, ASSIGNMENTS)]
     print("Wrote " + ", ".join(str(p) for p in written))
     return written
+
+
+def _write_csv(path: Path, fields: list[str], rows: list[dict[str, object]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
 
 
 def _db_url() -> str:
