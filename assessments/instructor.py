@@ -7,7 +7,7 @@ Run from anywhere (every step runs with this folder as the working directory, as
     python assessments/instructor.py collect evidence-appraisal   # from the exchange (add --zip for an LMS download)
     python assessments/instructor.py autograde evidence-appraisal # every submission, with progress
     python assessments/instructor.py feedback evidence-appraisal  # HTML feedback without hidden tests
-    python assessments/instructor.py export                       # export/grades.csv and export/items.csv
+    python assessments/instructor.py export                       # grades.csv, item analysis (CSV, HTML)
 
 Manual grading happens in formgrader (``make -C assessments formgrade``). ``HideTestDetails``, the
 feedback preprocessor configured in nbgrader_config.py, also lives here.
@@ -133,69 +133,17 @@ def feedback(name: str, release_to_exchange: bool) -> None:
         nbgrader("release_feedback", name)
 
 
-ITEM_FIELDS = [
-    "assignment", "notebook", "question", "student", "score", "max_score", "auto_score",
-    "manual_score", "needs_manual_grade",
-]
-SUMMARY_FIELDS = ["assignment", "notebook", "question", "max_score", "submissions", "mean_score",
-                  "mean_fraction", "full_marks", "zero"]
+def export() -> list[Path]:
+    """grades.csv (nbgrader's own export) plus the item analysis (see item_analysis.py)."""
+    from item_analysis import write_reports  # beside this file, like nbgrader_config's import of it
 
-
-def item_rows(db_url: str | None = None) -> list[dict[str, object]]:
-    """One row per student and graded cell (question), straight from the gradebook."""
-    from nbgrader.api import Gradebook
-
-    rows: list[dict[str, object]] = []
-    with Gradebook(db_url or _db_url()) as gb:
-        for assignment in gb.assignments:
-            for submission in gb.assignment_submissions(assignment.name):
-                for notebook in submission.notebooks:
-                    for grade in sorted(notebook.grades, key=lambda g: g.name):
-                        rows.append({
-                            "assignment": assignment.name,
-                            "notebook": notebook.name,
-                            "question": grade.name,
-                            "student": submission.student.id,
-                            "score": grade.score,
-                            "max_score": grade.max_score,
-                            "auto_score": grade.auto_score,
-                            "manual_score": grade.manual_score,
-                            "needs_manual_grade": grade.needs_manual_grade,
-                        })
-    return rows
-
-
-def item_summary(rows: list[dict[str, object]]) -> list[dict[str, object]]:
-    """Per question: mean score, share of full marks and of zeros (which questions went wrong)."""
-    groups: dict[tuple[str, str, str], list[dict[str, object]]] = {}
-    for row in rows:
-        groups.setdefault((str(row["assignment"]), str(row["notebook"]), str(row["question"])), []).append(row)
-    summary = []
-    for (assignment, notebook, question), items in sorted(groups.items()):
-        max_score = float(items[0]["max_score"])  # type: ignore[arg-type]
-        scores = [float(r["score"]) for r in items]  # type: ignore[arg-type]
-        mean = sum(scores) / len(scores)
-        summary.append({
-            "assignment": assignment, "notebook": notebook, "question": question,
-            "max_score": max_score, "submissions": len(scores), "mean_score": round(mean, 3),
-            "mean_fraction": round(mean / max_score, 3) if max_score else "",
-            "full_marks": sum(1 for s in scores if s >= max_score),
-            "zero": sum(1 for s in scores if s == 0),
-        })
-    return summary
-
-
-def export() -> tuple[Path, Path, Path]:
-    """grades.csv (nbgrader's own export) plus items.csv and items-summary.csv for item analysis."""
     out = ROOT / "export"
     out.mkdir(exist_ok=True)
     grades = out / "grades.csv"
     nbgrader("export", f"--to={grades}")
-    rows = item_rows()
-    items = _write_csv(out / "items.csv", ITEM_FIELDS, rows)
-    summary = _write_csv(out / "items-summary.csv", SUMMARY_FIELDS, item_summary(rows))
-    print(f"Wrote {grades}, {items} and {summary}")
-    return grades, items, summary
+    written = [grades, *write_reports(ROOT, _db_url(), out, ASSIGNMENTS)]
+    print("Wrote " + ", ".join(str(p) for p in written))
+    return written
 
 
 def _write_csv(path: Path, fields: list[str], rows: list[dict[str, object]]) -> Path:
@@ -226,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
             one.add_argument("--release", action="store_true", help="also release_feedback to the exchange")
         if command == "autograde":
             one.add_argument("--student", action="append", help="only these students (repeatable)")
-    sub.add_parser("export", help="export/grades.csv, export/items.csv, export/items-summary.csv")
+    sub.add_parser("export", help="export/grades.csv, items*.csv, item-options.csv, item-report.html")
     args = parser.parse_args(argv)
     if args.command == "generate":
         generate(args.assignments)

@@ -381,6 +381,13 @@ def test_item_analysis_csv_has_one_row_per_student_and_question(graded: Graded) 
     with (graded.root / "export" / "items-summary.csv").open(encoding="utf-8") as handle:
         summary = {(r["assignment"], r["question"]): r for r in csv.DictReader(handle)}
     assert int(summary[(TC, "quiz-nice-massage")]["submissions"]) == len(EXPECTED[TC])
+    assert summary[(TC, "explain-task")]["needs_manual_grade"] == str(len(EXPECTED[TC]))  # manual, ungraded
+    with (graded.root / "export" / "item-options.csv").open(encoding="utf-8") as handle:
+        chosen = {(r["question"], r["part"], r["option"]): r for r in csv.DictReader(handle)}
+    nice = chosen[("quiz-nice-massage", "nice-massage", "b")]  # full, partial, widgets; blank: none
+    assert (nice["chosen"], nice["answered"], nice["submissions"]) == ("3", "3", "4")  # "exception": corrupt
+    report = (graded.root / "export" / "item-report.html").read_text(encoding="utf-8")
+    assert "submitted/exception/treatment-choices/answers.json" in report
 
 
 @pytest.mark.grading
