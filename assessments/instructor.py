@@ -8,6 +8,7 @@ Run from anywhere (every step runs with this folder as the working directory, as
     python assessments/instructor.py autograde evidence-appraisal # every submission, with progress
     python assessments/instructor.py feedback evidence-appraisal  # HTML feedback without hidden tests
     python assessments/instructor.py export                       # grades.csv, item analysis (CSV, HTML)
+    python assessments/instructor.py lms canvas                   # export/canvas-grades.csv (or: lms moodle)
 
 Manual grading happens in formgrader (``make -C assessments formgrade``). ``HideTestDetails``, the
 feedback preprocessor configured in nbgrader_config.py, also lives here.
@@ -16,7 +17,6 @@ feedback preprocessor configured in nbgrader_config.py, also lives here.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import re
 import subprocess
@@ -146,11 +146,16 @@ def export() -> list[Path]:
     return written
 
 
-def _write_csv(path: Path, fields: list[str], rows: list[dict[str, object]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
+def lms_export(lms: str, roster: Path, identifier: str, db_url: str | None, out: Path | None) -> Path:
+    """export/<lms>-grades.csv for Canvas or Moodle (see lms.py); a clear error, nothing half-written."""
+    from lms import ExportError, export  # beside this file
+
+    target = out or ROOT / "export" / f"{lms}-grades.csv"
+    try:
+        path = export(lms, db_url or _db_url(), roster, target, identifier=identifier)
+    except ExportError as err:
+        raise SystemExit(f"{lms} export: {err}") from None
+    print(f"Wrote {path}")
     return path
 
 
@@ -175,6 +180,14 @@ def main(argv: list[str] | None = None) -> None:
         if command == "autograde":
             one.add_argument("--student", action="append", help="only these students (repeatable)")
     sub.add_parser("export", help="export/grades.csv, items*.csv, item-options.csv, item-report.html")
+    to_lms = sub.add_parser("lms", help="grades to import into Canvas or Moodle: export/<lms>-grades.csv")
+    to_lms.add_argument("lms", choices=["canvas", "moodle"])
+    to_lms.add_argument("--roster", type=Path, default=ROOT / "lms-roster.csv",
+                        help="who is who in the LMS (see lms-roster.example.csv)")
+    to_lms.add_argument("--id", dest="identifier", choices=["email", "idnumber", "username"], default="email",
+                        help="Moodle: the roster column that identifies students (map it on Moodle's import page)")
+    to_lms.add_argument("--db", help="gradebook URL (default: NBGRADER_DB_URL or gradebook.db)")
+    to_lms.add_argument("--out", type=Path, help="the file to write (default: export/<lms>-grades.csv)")
     args = parser.parse_args(argv)
     if args.command == "generate":
         generate(args.assignments)
@@ -188,6 +201,8 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(1)
     elif args.command == "feedback":
         feedback(args.assignment, args.release)
+    elif args.command == "lms":
+        lms_export(args.lms, args.roster, args.identifier, args.db, args.out)
     else:
         export()
 

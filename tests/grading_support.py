@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
+import pytest
 
 from tests.servers import REPO
+
+if TYPE_CHECKING:
+    from nbgrader.api import Gradebook
 
 COURSE = REPO / "assessments"
 SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION\n(.*?)^[ \t]*### END SOLUTION\n?", re.M | re.S)
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS\n(.*?)^[ \t]*### END HIDDEN TESTS\n?", re.M | re.S)
 MARK_SCHEME = re.compile(r"=== BEGIN MARK SCHEME ===\n(.*?)=== END MARK SCHEME ===", re.S)
+
+
+def new_gradebook(db_url: str) -> Gradebook:
+    """A new gradebook; nbgrader runs ``alembic`` (beside this Python) to create it (about 5-8 s)."""
+    from nbgrader.api import Gradebook
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+        return Gradebook(db_url)
 
 
 def run(cwd: Path, env: dict[str, str], *args: str, timeout: float = 300) -> float:

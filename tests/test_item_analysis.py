@@ -9,21 +9,15 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 import shutil
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from assessments.item_analysis import OPTION_FIELDS, SUMMARY_FIELDS, discrimination, write_reports
-from tests.grading_support import COURSE
+from tests.grading_support import COURSE, new_gradebook
 from widgets.answers import record_answer
-
-if TYPE_CHECKING:
-    from nbgrader.api import Gradebook
 
 # A new nbgrader gradebook runs alembic in a subprocess (about 5-8 s here): kept out of `make test-fast`.
 pytestmark = pytest.mark.grading
@@ -62,18 +56,9 @@ CHOICES = {
 }
 
 
-def _new_gradebook(db_url: str) -> Gradebook:
-    """A new gradebook; nbgrader runs ``alembic`` (beside this Python) to create it."""
-    from nbgrader.api import Gradebook
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-        return Gradebook(db_url)
-
-
 def _gradebook(db_url: str) -> None:
     """Write the class's scores through nbgrader's own Gradebook API."""
-    with _new_gradebook(db_url) as gb:
+    with new_gradebook(db_url) as gb:
         gb.add_assignment(TC)
         gb.add_notebook("choices", TC)
         for cell, (points, _) in SCORES.items():
