@@ -2,15 +2,17 @@
 
 Two formats, each as its import page describes it:
 
-- **Canvas** (Gradebook > Import): the columns ``Student``, ``ID``, ``SIS User ID``,
-  ``SIS Login ID``, ``Section``, then one column per assignment. Canvas matches a row to a student by
-  ``ID`` (Canvas's own user id), else ``SIS User ID``, else ``SIS Login ID``; a column whose title
-  matches no assignment becomes a new assignment. The second row, ``Points Possible``, gives each
-  assignment's maximum, as in the file Canvas exports.
+- **Canvas** (Grades > Import): the columns ``Student``, ``ID``, ``SIS User ID``,
+  ``SIS Login ID``, ``Section``, then one column per assignment. Read in Ohio State's guide to
+  importing a CSV file into Canvas grades (teaching.resources.osu.edu, "Import a CSV file into
+  Carmen Grades"): a row needs the student's name, Canvas ID or SIS user ID, plus SIS login ID and
+  section; a column that is not yet an assignment becomes a new one; an imported score overwrites
+  the one in the gradebook. The second row, ``Points Possible``, gives each assignment's maximum as
+  Canvas's own export does (from that export's layout; not tested against a Canvas instance here).
 - **Moodle** (Grades > Import > CSV file): one column that identifies the student (email address,
-  ID number or username: chosen on the import page under "Map from"), then one column per grade
-  item, each mapped to a grade item on that page. No feedback columns are written: Moodle's
-  importer overwrites a grade when a feedback column is mapped without its grade column.
+  ID number or username, matched under "Map from"), then one column per grade item, each mapped to
+  a grade item on the import page. No feedback columns are written: mapped without its grade
+  column, a feedback column makes Moodle's importer overwrite the grade.
 
 Numbers use a decimal point, no thousands separator and at most four decimals (nbgrader's own
 scores; the course's partial credit is already rounded to four).
