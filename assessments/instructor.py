@@ -21,7 +21,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -99,32 +98,18 @@ def collect(name: str, from_zip: bool) -> None:
         nbgrader("collect", name, "--update")
 
 
-def autograde(name: str, students: list[str] | None = None) -> dict[str, bool]:
-    """Autograde every submission of ``name`` in process, printing one progress line each."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
+def autograde(name: str, students: list[str] | None = None, workers: int | None = None,
+              timeout: float = 600.0) -> dict[str, bool]:
+    """Autograde every submission of ``name`` on every core (see parallel_grade.py), with progress."""
+    from parallel_grade import grade_class  # beside this file
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
-    previous = Path.cwd()
-    os.chdir(ROOT)
-    try:
-        api = NbGraderAPI(CourseDirectory(config=config), config=config)
-        found = sorted(p.parent.name for p in (ROOT / "submitted").glob(f"*/{name}"))
-        todo = students or found
-        results: dict[str, bool] = {}
-        for number, student in enumerate(todo, start=1):
-            start = time.perf_counter()
-            result = api.autograde(name, student, force=True, create=True)
-            results[student] = bool(result["success"])
-            verdict = "ok" if result["success"] else "FAILED"
-            print(f"[{number}/{len(todo)}] {name} / {student}: {verdict} "
-                  f"({time.perf_counter() - start:.1f} s)", flush=True)
-            if not result["success"]:
-                print(result.get("error") or result.get("log", ""), file=sys.stderr)
-        return results
-    finally:
-        os.chdir(previous)
+    found = sorted(p.parent.name for p in (ROOT / "submitted").glob(f"*/{name}"))
+    outcomes = grade_class(name, students or found, workers=workers, timeout=timeout, root=ROOT)
+    failed = sorted(student for student, outcome in outcomes.items() if not outcome.ok)
+    if failed:
+        print(f"Not graded: {', '.join(failed)} (see the messages above); every other submission is.",
+              file=sys.stderr)
+    return {student: outcome.ok for student, outcome in outcomes.items()}
 
 
 def feedback(name: str, release_to_exchange: bool) -> None:
@@ -179,6 +164,9 @@ def main(argv: list[str] | None = None) -> None:
             one.add_argument("--release", action="store_true", help="also release_feedback to the exchange")
         if command == "autograde":
             one.add_argument("--student", action="append", help="only these students (repeatable)")
+            one.add_argument("--workers", type=int, help="grading processes (default: one per core)")
+            one.add_argument("--timeout", type=float, default=600.0,
+                             help="seconds one submission may take before it is stopped (default 600)")
     sub.add_parser("export", help="export/grades.csv, items*.csv, item-options.csv, item-report.html")
     to_lms = sub.add_parser("lms", help="grades to import into Canvas or Moodle: export/<lms>-grades.csv")
     to_lms.add_argument("lms", choices=["canvas", "moodle"])
@@ -196,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "collect":
         collect(args.assignment, args.zip)
     elif args.command == "autograde":
-        results = autograde(args.assignment, args.student)
+        results = autograde(args.assignment, args.student, args.workers, args.timeout)
         if not all(results.values()):
             raise SystemExit(1)
     elif args.command == "feedback":

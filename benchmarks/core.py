@@ -26,6 +26,7 @@ class Row:
     max_ratio: float | None = None
     max_value: float | None = None
     note: str = ""
+    min_ratio: float | None = None  # for "more is better" measures (throughput)
 
     @property
     def ratio(self) -> float | None:
@@ -39,8 +40,8 @@ class Row:
             return "ERROR"
         missed = (self.max_ratio is not None and self.ratio is not None and self.ratio > self.max_ratio) or (
             self.max_value is not None and self.value > self.max_value
-        )
-        if self.max_ratio is None and self.max_value is None:
+        ) or (self.min_ratio is not None and self.ratio is not None and self.ratio < self.min_ratio)
+        if self.max_ratio is None and self.max_value is None and self.min_ratio is None:
             return "info"
         return "MISSED" if missed else "ok"
 
@@ -49,6 +50,8 @@ class Row:
         parts = []
         if self.max_ratio is not None:
             parts.append(f"≤ {self.max_ratio:g}×")
+        if self.min_ratio is not None:
+            parts.append(f"≥ {self.min_ratio:g}×")
         if self.max_value is not None:
             parts.append(f"≤ {self.max_value:g} {self.unit}")
         return ", ".join(parts) or "—"

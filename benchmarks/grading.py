@@ -7,6 +7,7 @@ test runs; the CLI start-up (~2 s) is part of every per-submission time.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -95,4 +96,33 @@ def measure(reps: int, warmup: int, class_size: int) -> list[Row]:
         rows.append(Row("class-scale grading", f"{heavy}: {total} submissions, one command",
                         total / seconds * 60, "per min",
                         note=f"{seconds:.0f} s in all, {seconds / total:.2f} s each"))
+        rows.append(parallel_row(course, heavy, class_size))
     return rows
+
+
+def parallel_row(course: ScratchCourse, assignment: str, class_size: int) -> Row:
+    """The same class graded by one worker process, then by one per core (instructor.py's way)."""
+    from assessments.parallel_grade import grade_class
+
+    cores = os.cpu_count() or 1
+    per_minute: dict[int, float] = {}
+    saved = os.environ.copy()
+    os.environ.update(course.env)  # the workers run nbgrader in the scratch course, as the CLI does
+    try:
+        for workers in (1, cores):
+            students = [f"p{workers}-{k:03d}" for k in range(class_size)]
+            for student in students:
+                course.submit(assignment, student)
+            start = time.perf_counter()
+            outcomes = grade_class(assignment, students, workers=workers, root=course.root, progress=False)
+            seconds = time.perf_counter() - start
+            failed = [s for s, o in outcomes.items() if not o.ok]
+            if failed:
+                raise RuntimeError(f"parallel autograde failed for {failed[:3]}")
+            per_minute[workers] = class_size / seconds * 60
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return Row("parallel autograde", f"{assignment}: {class_size} submissions on {cores} processes",
+               per_minute[cores], "per min", baseline=per_minute[1], min_ratio=1.8,
+               note=f"one process: {per_minute[1]:.1f} per min")
