@@ -74,7 +74,8 @@ def test_a_crash_and_a_hang_lose_no_other_grade(course: Path, capsys: pytest.Cap
     from nbgrader.api import Gradebook
 
     outcomes = grade_class(NAME, list(CLASS), workers=2, timeout=20, root=course)
-    assert {s: o.ok for s, o in outcomes.items()} == {s: points is not None for s, (_, points) in CLASS.items()}
+    graded = {s: points is not None for s, (_, points) in CLASS.items()}
+    assert {s: o.ok for s, o in outcomes.items()} == graded
     assert "stopped" in outcomes["s3-killer"].error and "not graded" in outcomes["s4-hang"].error
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student, (_, points) in CLASS.items():

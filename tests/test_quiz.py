@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.readability import MAX_PATIENT_GRADE, fk_grade
 from widgets import evidence
 from widgets.answers import load_answers, record_answer
 from widgets.questions import QuestionBankError, evidence_value, known_banks, load_bank
 from widgets.quiz import Quiz
 
 MASSAGE = "massage-chronic-pain-active"  # the estimate the gallery bank asks about
+# The gallery bank with every question asked together (one of each kind), for the widget's mechanics.
+ALL_KINDS = Path(__file__).parent / "data" / "all-kinds.yaml"
 
 
 def massage_estimate():
@@ -39,8 +42,46 @@ def test_every_course_bank_loads_and_builds() -> None:
         assert quiz.score == 0 and quiz.attempts == 0
 
 
+def test_patients_and_students_get_their_own_questions() -> None:
+    """A page's quiz asks the patient questions; its "For students" quiz asks the rest, never both."""
+    split = 0
+    for bank_id in known_banks():
+        bank = load_bank(bank_id)
+        ids = {a: {q.id for q in bank.questions if q.audience == a} for a in ("patient", "student")}
+        assert ids["patient"], f"{bank_id}: no question for patients"
+        assert {v.question.id for v in Quiz(bank_id).questions} == ids["patient"]
+        if ids["student"]:
+            split += 1
+            students = Quiz(bank_id, audience="student")
+            assert {v.question.id for v in students.questions} == ids["student"]
+            assert any("for students" in getattr(c, "value", "") for c in students.children)
+    assert split >= 10, "the technical questions are no longer kept for students"
+
+
+def test_every_string_of_a_patient_question_is_plain() -> None:
+    """Prompt, options, feedback and explanation of every lesson question for patients: grade 8 or below."""
+    too_hard = []
+    for bank_id in known_banks():
+        if bank_id.startswith("assessment-"):  # graded student assignments
+            continue
+        for q in load_bank(bank_id).questions:
+            if q.audience != "patient":
+                continue
+            fields = [("prompt", q.prompt), ("explanation", q.explanation)]
+            fields += [(f"option {o.id}", o.text) for o in q.options]
+            fields += [(f"feedback {o.id}", o.feedback) for o in q.options]
+            too_hard += [f"{bank_id}/{q.id} {name}: grade {fk_grade(text):.1f}: {text}"
+                         for name, text in fields if text.strip() and fk_grade(text) > MAX_PATIENT_GRADE]
+    assert too_hard == [], "\n".join(too_hard)
+
+
+def test_an_audience_without_questions_is_an_error() -> None:
+    with pytest.raises(ValueError, match=r"no questions for the audience 'student'"):
+        Quiz("assessment-treatment-choices", audience="student")
+
+
 def test_single_choice_right_and_wrong_feedback_attempts_score() -> None:
-    quiz = Quiz("gallery")
+    quiz = Quiz(ALL_KINDS)
     view = quiz.question("massage-certainty")
     view.input.value = "high"
     view.check.click()
@@ -57,7 +98,7 @@ def test_single_choice_right_and_wrong_feedback_attempts_score() -> None:
 
 
 def test_multiple_choice_all_or_nothing_with_per_option_feedback() -> None:
-    quiz = Quiz("gallery")
+    quiz = Quiz(ALL_KINDS)
     view = quiz.question("massage-guidelines")
     view.checkboxes[0].value = True
     view.check.click()
@@ -70,7 +111,7 @@ def test_multiple_choice_all_or_nothing_with_per_option_feedback() -> None:
 
 
 def test_numeric_answer_comes_from_the_evidence_with_tolerance() -> None:
-    quiz = Quiz("gallery")
+    quiz = Quiz(ALL_KINDS)
     view = quiz.question("massage-studies")
     studies = massage_estimate().studies
     assert view.question.answer == studies
@@ -83,7 +124,7 @@ def test_numeric_answer_comes_from_the_evidence_with_tolerance() -> None:
 
 
 def test_nothing_chosen_does_not_count_an_attempt() -> None:
-    quiz = Quiz("gallery")
+    quiz = Quiz(ALL_KINDS)
     view = quiz.question("massage-certainty")
     view.check.click()
     assert view.attempts == 0 and "Choose an answer first" in view.feedback.value
@@ -91,16 +132,16 @@ def test_nothing_chosen_does_not_count_an_attempt() -> None:
 
 def test_seeded_shuffle_is_deterministic_and_keeps_options() -> None:
     orders = {
-        tuple(o.id for o in Quiz("gallery", shuffle=True, seed=s).questions[1].options) for s in range(8)
+        tuple(o.id for o in Quiz(ALL_KINDS, shuffle=True, seed=s).questions[1].options) for s in range(8)
     }
     assert len(orders) > 1
-    again = [o.id for o in Quiz("gallery", shuffle=True, seed=3).questions[1].options]
-    assert again == [o.id for o in Quiz("gallery", shuffle=True, seed=3).questions[1].options]
+    again = [o.id for o in Quiz(ALL_KINDS, shuffle=True, seed=3).questions[1].options]
+    assert again == [o.id for o in Quiz(ALL_KINDS, shuffle=True, seed=3).questions[1].options]
     assert sorted(again) == ["acp", "nice", "none"]
 
 
 def test_graded_mode_writes_at_once_and_restores(_in_tmp: Path) -> None:
-    quiz = Quiz("gallery", graded=True)
+    quiz = Quiz(ALL_KINDS, graded=True)
     view = quiz.question("massage-certainty")
     view.input.value = "high"
     view.check.click()
@@ -110,9 +151,9 @@ def test_graded_mode_writes_at_once_and_restores(_in_tmp: Path) -> None:
     multi.checkboxes[1].value = multi.checkboxes[0].value = True
     multi.check.click()
     record = load_answers(_in_tmp / "answers.json")
-    assert record["quiz/gallery/massage-certainty"] == {"answer": "very-low", "attempts": 2}
-    assert record["quiz/gallery/massage-guidelines"] == {"answer": ["acp", "nice"], "attempts": 1}
-    reopened = Quiz("gallery", graded=True)
+    assert record["quiz/all-kinds/massage-certainty"] == {"answer": "very-low", "attempts": 2}
+    assert record["quiz/all-kinds/massage-guidelines"] == {"answer": ["acp", "nice"], "attempts": 1}
+    reopened = Quiz(ALL_KINDS, graded=True)
     again = reopened.question("massage-certainty")
     assert again.input.value == "very-low" and again.attempts == 2
     assert "Answer saved:" in again.feedback.value and "very low" in again.feedback.value
@@ -120,7 +161,7 @@ def test_graded_mode_writes_at_once_and_restores(_in_tmp: Path) -> None:
 
 
 def test_graded_mode_never_tells_right_from_wrong(_in_tmp: Path) -> None:
-    quiz = Quiz("gallery", graded=True)
+    quiz = Quiz(ALL_KINDS, graded=True)
     view = quiz.question("massage-certainty")
     assert view.check.description == "Save answer"
     for choice in ("high", "very-low"):
@@ -132,23 +173,23 @@ def test_graded_mode_never_tells_right_from_wrong(_in_tmp: Path) -> None:
 
 
 def test_graded_numeric_is_a_float(_in_tmp: Path) -> None:
-    quiz = Quiz("gallery", graded=True, answers_path=_in_tmp / "elsewhere.json")
+    quiz = Quiz(ALL_KINDS, graded=True, answers_path=_in_tmp / "elsewhere.json")
     view = quiz.question("massage-studies")
     view.input.value = massage_estimate().studies
     view.check.click()
-    value = json.loads((_in_tmp / "elsewhere.json").read_text())["quiz/gallery/massage-studies"]["answer"]
+    value = json.loads((_in_tmp / "elsewhere.json").read_text())["quiz/all-kinds/massage-studies"]["answer"]
     assert isinstance(value, float)
     assert not (_in_tmp / "answers.json").exists()
 
 
 def test_corrupt_answers_file_is_reported_and_answers_still_saved(_in_tmp: Path) -> None:
     (_in_tmp / "answers.json").write_text("{not json")
-    quiz = Quiz("gallery", graded=True)
+    quiz = Quiz(ALL_KINDS, graded=True)
     assert "answers.json" in quiz._errors.value and "corrupt" in quiz._errors.value
     view = quiz.question("massage-certainty")
     view.input.value = "very-low"
     view.check.click()
-    assert load_answers()["quiz/gallery/massage-certainty"]["answer"] == "very-low"
+    assert load_answers()["quiz/all-kinds/massage-certainty"]["answer"] == "very-low"
     assert (_in_tmp / "answers.corrupt-1.json").read_text() == "{not json"
 
 
@@ -162,7 +203,7 @@ def test_a_second_corruption_keeps_the_first_backup(_in_tmp: Path) -> None:
 
 
 def test_default_mode_writes_nothing(_in_tmp: Path) -> None:
-    quiz = Quiz("gallery")
+    quiz = Quiz(ALL_KINDS)
     for view in quiz.questions:
         if view.question.kind == "single":
             view.input.value = view.options[0].id
@@ -188,6 +229,8 @@ def test_unknown_bank_lists_known_banks() -> None:
             {"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B"}]}, "prompt"),
         ({"id": "q6", "kind": "numeric", "prompt": "P", "tolerance": 1,
           "answer_from": {"treatment": "unicorns", "estimate": "x", "field": "estimate"}}, "known ids"),
+        ({"id": "q7", "kind": "numeric", "prompt": "P", "answer": 1, "tolerance": 0,
+          "audience": "doctors"}, "audience"),
     ],
 )
 def test_malformed_bank_names_file_question_and_field(tmp_path: Path, question: dict, field: str) -> None:
@@ -214,7 +257,7 @@ def test_placeholders_resolve_for_every_estimate() -> None:
 
 
 def test_error_in_a_callback_is_shown_in_the_widget(_in_tmp: Path) -> None:
-    quiz = Quiz("gallery", graded=True, answers_path=_in_tmp / "no-such-folder" / "answers.json")
+    quiz = Quiz(ALL_KINDS, graded=True, answers_path=_in_tmp / "no-such-folder" / "answers.json")
     view = quiz.question("massage-certainty")
     view.input.value = "very-low"
     view.check.click()  # writing fails: the folder does not exist

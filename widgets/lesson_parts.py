@@ -39,6 +39,7 @@ import widgets
 from widgets import render
 from widgets.course import Course, Lesson, course
 from widgets.evidence import evidence
+from widgets.questions import load_bank
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 PREFIX = "generated-"
@@ -68,6 +69,8 @@ SECTIONS = (
     ("quiz", "## Check your understanding", "Quiz"),
 )
 
+# The bank's technical questions, after the patient quiz (only where the bank has some).
+STUDENT_QUIZ_HEADING = "## For students: more questions"
 
 STUDENT_TAG = "student"
 STUDENT_HEADING = "For students"
@@ -113,6 +116,9 @@ def skeleton(treatment: str) -> list[Part]:
     parts = [Part("patient-summary", "code", f"patient_summary{call}")]
     for name, heading, function in SECTIONS:
         parts += [Part(f"{name}-heading", "markdown", heading), Part(name, "code", function + call)]
+    if any(q.audience == "student" for q in load_bank(treatment).questions):
+        parts += [Part("quiz-students-heading", "markdown", STUDENT_QUIZ_HEADING),
+                  Part("quiz-students", "code", f'Quiz("{treatment}", audience="student")')]
     return [*parts, Part("references", "code", f"references{call}")]
 
 

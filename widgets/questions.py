@@ -62,6 +62,8 @@ class Question(StrictModel):
     unit: str = ""
     explanation: str = ""
     points: float = Field(1, ge=0)
+    audience: Literal["patient", "student"] = Field(
+        "patient", description="who the question is for: patients (plain words) or students (technical)")
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:

@@ -190,7 +190,11 @@ class QuestionView(w.VBox):
 
 
 class Quiz(CourseWidget):
-    """A quiz built from a question bank (id under widgets/data/questions, or a path)."""
+    """A quiz built from a question bank (id under widgets/data/questions, or a path).
+
+    ``audience`` picks the bank's questions for patients (the default: plain words) or for
+    students (technical ones, shown in a "For students" section of the page).
+    """
 
     bank_id = Unicode(help="id of the question bank").tag(sync=True)
     score = Float(0.0, help="points for questions whose last checked answer is right").tag(sync=True)
@@ -200,14 +204,17 @@ class Quiz(CourseWidget):
 
     def __init__(
         self, bank_id_or_path: str | Path, *, graded: bool = False, shuffle: bool | None = None,
-        seed: int = 0, answers_path: Path | str | None = None,
+        seed: int = 0, answers_path: Path | str | None = None, audience: str = "patient",
     ) -> None:
         self.bank: Bank = load_bank(bank_id_or_path)
+        asked = [q for q in self.bank.questions if q.audience == audience]
+        if not asked:
+            raise ValueError(f"question bank {self.bank.id!r} has no questions for the audience {audience!r}")
         self._prepare(graded=graded, answers_path=answers_path)  # answers are stored per question
         do_shuffle = self.bank.shuffle if shuffle is None else shuffle
         record = load_record(graded, answers_path, self._errors)
         self.questions: list[QuestionView] = []
-        for number, q in enumerate(self.bank.questions, start=1):
+        for number, q in enumerate(asked, start=1):
             options = list(q.options)
             if do_shuffle:
                 random.Random(f"{seed}/{self.bank.id}/{q.id}").shuffle(options)
@@ -220,10 +227,13 @@ class Quiz(CourseWidget):
             self.questions.append(view)
         self.score_text = w.HTML()
         self.score_text.add_class("lbp-quiz-score")
-        title = w.HTML(f"<h3>{esc(self.bank.title)}</h3>")
+        heading = self.bank.title
+        if audience == "student":
+            heading += ": more questions for students"
+        title = w.HTML(f"<h3>{esc(heading)}</h3>")
         super().__init__(
             [title, *self.questions, self.score_text],
-            bank_id=self.bank.id, graded=graded, max_score=sum(q.points for q in self.bank.questions),
+            bank_id=self.bank.id, graded=graded, max_score=sum(q.points for q in asked),
         )
         self.add_class("lbp-quiz")
         for view in self.questions:
