@@ -17,6 +17,7 @@ feedback preprocessor configured in nbgrader_config.py, also lives here.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import subprocess
@@ -51,6 +52,41 @@ class HideTestDetails(NbGraderPreprocessor):
             note = FAILED_NOTE if failed else PASSED_NOTE
             cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=note)]
         return cell, resources
+
+
+class ClampScores(NbGraderPreprocessor):
+    """Autograde preprocessor: a test cell's result counts only if it is a score the cell can give.
+
+    nbgrader reads a test cell's last value as partial credit, but gives full marks for a negative
+    or non-numeric value and drops the student's whole submission for one above the cell's points.
+    A student's code can make a hidden test return any of these (by replacing a scoring helper).
+    Here a result that is not a number from 0 to the cell's points is replaced by 0: no credit
+    for it, and the submission is still graded.
+    """
+
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: dict, index: int
+    ) -> tuple[NotebookNode, dict]:
+        if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell):
+            points = float(cell.metadata["nbgrader"]["points"])
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "execute_result":
+                    text = output.get("data", {}).get("text/plain", "")
+                    value = _score(text if isinstance(text, str) else "".join(text))
+                    if value is None or not 0 <= value <= points:
+                        self.log.warning("test cell %s: result %r is not a score from 0 to %g: 0 points",
+                                         cell.metadata["nbgrader"].get("grade_id", index), text, points)
+                        output["data"] = {"text/plain": "0"}
+        return cell, resources
+
+
+def _score(text: str) -> float | None:
+    """A finite number, or None."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def nbgrader(*args: str) -> None:

@@ -37,11 +37,29 @@ c.Autograde.exclude_overwriting = {name: ["answers.json"] for name in ASSIGNMENT
 # Feedback must not show hidden tests, neither their code nor the tracebacks of failing asserts
 # (nbgrader issue #917): HideTestDetails strips hidden regions and clears test-cell outputs.
 sys.path.insert(0, ROOT)
-from instructor import HideTestDetails  # noqa: E402
+from instructor import ClampScores, HideTestDetails  # noqa: E402
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideTestDetails, CSSHTMLHeaderPreprocessor]
+
+# A test cell's result is a score only if it is a number from 0 to the cell's points; anything else
+# (a negative, a string, more than the cell's points: what a replaced scoring helper might return)
+# is 0 points, and the submission is still graded (see ClampScores).
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties,
+    CheckCellMetadata,
+    Execute,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
+
+c.Autograde.autograde_preprocessors = [
+    Execute, ClampScores, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata,
+]
 
 # LMS downloads for `nbgrader zip_collect`: put the files (or zips of them) in
 # downloaded/<assignment>/archive/, each named <student-id>--<file name>, e.g.
