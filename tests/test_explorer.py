@@ -34,7 +34,9 @@ def test_panels_group_rows_by_scale_with_mcid_band_only_where_there_is_one() -> 
     for scale_id, rows in explorer.panels():
         assert {e.scale for _t, e in rows} == {scale_id}
     chart = explorer.chart.value
-    assert chart.count('<svg role="img"') == len(explorer.panels())  # the legend's marks are aria-hidden
+    # Each panel twice, wide and for phones (the stylesheet shows one); the legend's marks are aria-hidden.
+    assert chart.count("<div class='lbp-chart-wide'><svg role=\"img\"") == len(explorer.panels())
+    assert chart.count("<div class='lbp-chart-narrow'><svg role=\"img\"") == len(explorer.panels())
     assert chart.count("<li><svg aria-hidden='true'") == len(CERTAINTY_SHAPES)  # one legend entry each
     for scale_id, _rows in explorer.panels():
         mcid = evidence().mcid_for(scale_id)

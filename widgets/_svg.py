@@ -87,13 +87,13 @@ def line(x1: float, y1: float, x2: float, y2: float, *, stroke: str = INK, width
             f'stroke-width="{width}"{dashed}/>')
 
 
-def axis_ticks(axis: Axis, y: float) -> str:
-    """Tick marks and labels along a horizontal axis at height y."""
+def axis_ticks(axis: Axis, y: float, size: int = 11) -> str:
+    """Tick marks and labels (``size`` px) along a horizontal axis at height y."""
     parts = [line(axis.left, y, axis.right, y, stroke=GREY)]
     for tick in axis.ticks():
         x = axis.x(tick)
         parts.append(line(x, y, x, y + 4, stroke=GREY))
-        parts.append(text(x, y + 16, fmt(tick), anchor="middle", size=11))
+        parts.append(text(x, y + 16, fmt(tick), anchor="middle", size=size))
     return "".join(parts)
 
 

@@ -33,6 +33,9 @@ from widgets.slider import stances_table
 
 POPULATIONS = {"all": "All", "acute": "Acute (recent) pain", "chronic": "Subacute and chronic pain"}
 WIDTH, LABEL_W, PLOT_L, PLOT_R, ROW_H = 860, 330, 340, 640, 34
+# Phones get their own drawing, 1:1 at about 360 px: each estimate on four lines (name, where,
+# interval, numbers) so its text is as large as the page's small text instead of shrunk to 5 px.
+NARROW_W, NARROW_L, NARROW_R, NARROW_ROW = 340, 8, 330, 70
 
 Row = tuple[Treatment, Estimate]
 
@@ -150,7 +153,9 @@ class EvidenceExplorer(CourseWidget):
         panels = self.panels()
         if not panels:
             return "<p role='status'>No estimates match these filters. Choose “All” to see more.</p>"
-        svgs = "".join(self._panel_svg(scale_id, rows) for scale_id, rows in panels)
+        svgs = "".join(f"<div class='lbp-chart-wide'>{self._panel_svg(scale_id, rows)}</div>"
+                       f"<div class='lbp-chart-narrow'>{self._narrow_svg(scale_id, rows)}</div>"
+                       for scale_id, rows in panels)
         count = sum(len(rows) for _sid, rows in panels)
         what = f"{count} estimate{'s' * (count != 1)} in {len(panels)} panel{'s' * (len(panels) != 1)}"
         return (f"<div role='status' aria-live='polite'>Showing {what} (one per scale). "
@@ -167,7 +172,10 @@ class EvidenceExplorer(CourseWidget):
         return ("<p>Each marker's shape shows how sure the evidence is:</p>"
                 f"<ul class='lbp-legend'>{items}</ul>")
 
-    def _panel_svg(self, scale_id: str, rows: list[Row]) -> str:
+    def _axis(
+        self, scale_id: str, rows: list[Row], left: float, right: float
+    ) -> tuple[_svg.Axis, float, str]:
+        """The panel's axis, its no-effect value and the words about its MCID band."""
         scale = self.ev.scale(scale_id)
         mcid = self.ev.mcid_for(scale_id)
         is_ratio = scale.unit == "ratio"
@@ -176,11 +184,50 @@ class EvidenceExplorer(CourseWidget):
         if mcid:
             values += [mcid.threshold, -mcid.threshold]
         lo, hi = _svg.padded_range(values, (no_effect, no_effect), log=is_ratio)
-        axis = _svg.Axis(lo, hi, PLOT_L, PLOT_R, log=is_ratio)
-        top = 40
-        height = top + ROW_H * len(rows) + 30
         mcid_text = (f"shaded band: smaller than the MCID of {fmt(mcid.threshold)} {scale.unit}" if mcid
                      else "no agreed MCID for this scale, so no band")
+        return _svg.Axis(lo, hi, left, right, log=is_ratio), no_effect, mcid_text
+
+    def _narrow_svg(self, scale_id: str, rows: list[Row]) -> str:
+        """The same panel for a phone: every label on its own line, full-width intervals."""
+        scale = self.ev.scale(scale_id)
+        mcid = self.ev.mcid_for(scale_id)
+        axis, no_effect, mcid_text = self._axis(scale_id, rows, NARROW_L, NARROW_R)
+        top = 48
+        bottom = top + NARROW_ROW * len(rows)
+        height = bottom + 44
+        parts = [_svg.text(0, 16, _short(scale.label, 40), size=14, weight="bold"),
+                 _svg.text(0, 34, _short(mcid_text[0].upper() + mcid_text[1:] + ".", 48), size=12,
+                           fill=_svg.GREY)]
+        if mcid:
+            x1, x2 = axis.x(-mcid.threshold), axis.x(mcid.threshold)
+            parts.append(_svg.rect(x1, top, x2 - x1, NARROW_ROW * len(rows), fill=_svg.BAND))
+        x0 = axis.x(no_effect)
+        parts.append(_svg.line(x0, top, x0, bottom, stroke=_svg.GREY, dash="2,2"))
+        for i, (t, e) in enumerate(rows):
+            y = top + NARROW_ROW * i
+            b, low, high = e.benefit
+            where = f"vs {e.comparison}; {e.population}; {e.time_point}"
+            parts.append(
+                f"<g><title>{esc(f'{t.name}, {e.outcome}, {where}')}</title>"
+                + _svg.text(0, y + 15, _short(f"{t.name}: {e.outcome}", 38), size=13, weight="bold")
+                + _svg.text(0, y + 31, _short(where, 44), size=12, fill=_svg.GREY)
+                + _svg.line(axis.x(low), y + 42, axis.x(high), y + 42, width=2)
+                + _svg.marker(_svg.CERTAINTY_SHAPES[e.certainty], axis.x(b), y + 42)
+                + _svg.text(0, y + 64, f"{fmt(b)} ({fmt(low)} to {fmt(high)}), {e.certainty}", size=12)
+                + "</g>"
+            )
+        parts.append(_svg.axis_ticks(axis, bottom + 4, size=12))
+        parts.append(_svg.text(NARROW_R, height - 2, "more benefit →", anchor="end", size=12, fill=_svg.GREY))
+        return _svg.chart(NARROW_W, height, f"{scale.label}. {len(rows)} estimates; {mcid_text}.",
+                          "".join(parts))
+
+    def _panel_svg(self, scale_id: str, rows: list[Row]) -> str:
+        scale = self.ev.scale(scale_id)
+        mcid = self.ev.mcid_for(scale_id)
+        axis, no_effect, mcid_text = self._axis(scale_id, rows, PLOT_L, PLOT_R)
+        top = 40
+        height = top + ROW_H * len(rows) + 42  # tick labels, then the direction on its own line
         title = f"{scale.label}. {len(rows)} estimates; {mcid_text}."
         parts = [_svg.text(0, 16, scale.label, size=13, weight="bold"),
                  _svg.text(0, 32, mcid_text[0].upper() + mcid_text[1:] + ".", size=11, fill=_svg.GREY)]

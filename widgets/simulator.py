@@ -219,7 +219,8 @@ class RecoverySimulator(CourseWidget):
         bars = [("Treated: at visit", res.treated_before), (f"Treated: {later}", res.treated_after)]
         if res.control_before is not None and res.control_after is not None:
             bars += [("Control: at visit", res.control_before), (f"Control: {later}", res.control_after)]
-        width, left, right, row = 560, 170, 500, 26
+        # Narrow enough to be drawn near its own size on a phone, so its 12 px words stay legible.
+        width, left, right, row = 380, 150, 335, 26
         axis = _svg.Axis(0, 100, left, right)
         parts = []
         for i, (label, value) in enumerate(bars):

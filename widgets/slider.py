@@ -473,7 +473,7 @@ class EvidenceSlider(CourseWidget):
 
     def _axis_chart(self, axis: _svg.Axis, parts: list[str], label: str, axis_y: float, title: str) -> str:
         """The axis at ``axis_y`` with its title under it; the whole picture, the guess ending its label."""
-        parts.append(_svg.axis_ticks(axis, axis_y))
+        parts.append(_svg.axis_ticks(axis, axis_y, size=LABEL_SIZE))
         parts.append(_svg.text(PICTURE_WIDTH / 2, axis_y + 32, title, anchor="middle", size=LABEL_SIZE,
                                fill=_svg.GREY))
         label += f" Your guess is {self.guess_words(self.prediction)}."
@@ -538,9 +538,9 @@ class EvidenceSlider(CourseWidget):
         width, height = PICTURE_WIDTH, 70
         axis = _svg.Axis(self.minimum, self.maximum, 20, width - 20, log=self.scale.unit == "ratio")
         x0 = axis.x(self.no_effect)
-        parts = [_svg.axis_ticks(axis, height - 24),
+        parts = [_svg.axis_ticks(axis, height - 24, size=LABEL_SIZE),
                  _svg.line(x0, 4, x0, height - 24, stroke=_svg.GREY),
-                 _svg.text(x0 + 3, 12, "no difference", size=10, fill=_svg.GREY),
+                 _svg.text(x0 + 3, 12, "no difference", size=LABEL_SIZE, fill=_svg.GREY),
                  self._guess_row(axis, height - 44, width)]
         label = f"Your guess is {self.guess_words(self.prediction)}."
         return _svg.chart(width, height, label, "".join(parts))

@@ -112,6 +112,9 @@ def open_page(page: Page, server_url: str, page_file: str) -> Visit:
 WIDTHS = (1280, 768, 390, 360)  # desktop, tablet, a common phone, a small phone
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 MIN_TARGET_PX = 24  # WCAG 2.2 success criterion 2.5.8 (minimum target size)
+# Chart labels as drawn on screen (font size times the SVG's scale): charts that shrink to fit a
+# phone must not shrink their words below this.
+MIN_CHART_TEXT_PX = 9
 # The text a patient reads in each widget view: innerText skips what is not rendered, so closed
 # "For students" sections (and views inside them) are left out.
 PATIENT_WIDGET_TEXT = """() => [...document.querySelectorAll('.jp-OutputArea-output > .lm-Widget')]
@@ -170,10 +173,11 @@ def settle(page: Page) -> None:
 
 
 def layout_problems(page: Page) -> list[str]:
-    """What a reader at this width would hit: sideways scroll, cut-off content, small targets."""
+    """What a reader at this width would hit: sideways scroll, cut-off content, small targets,
+    text or controls that cover each other."""
     settle(page)
     found = page.evaluate(
-        """(minTarget) => {
+        """([minTarget, minChartText]) => {
             const width = document.documentElement.clientWidth;
             const problems = [];
             if (document.documentElement.scrollWidth > width + 1) {
@@ -197,15 +201,87 @@ def layout_problems(page: Page) -> list[str]:
                         + `${Math.round(r.width)}x${Math.round(r.height)} "${name}"`);
                 }
             }
+            const labels = [...document.querySelectorAll('#rendered_cells svg text')].filter(visible);
+            for (const t of labels) {
+                const size = parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a;
+                if (size < minChartText) {
+                    const words = t.textContent.trim().slice(0, 30);
+                    problems.push(`chart text drawn at ${size.toFixed(1)} px: "${words}"`);
+                    break;
+                }
+            }
             if (!document.documentElement.lang) { problems.push('the page has no language attribute'); }
             if (document.querySelectorAll('main').length !== 1) {
                 problems.push('the page has no single <main>');
             }
             return problems;
         }""",
-        MIN_TARGET_PX,
+        [MIN_TARGET_PX, MIN_CHART_TEXT_PX],
     )
-    return list(found)
+    return [*found, *overlaps(page)]
+
+
+# Every visible line of text (a text node's line boxes), control and chart label in the lesson, and
+# each pair of them that overlaps by more than a sliver (2 px both ways): one covers the other.
+# Text inside a control counts with the control; what a scrolling box hides is left out.
+OVERLAPS = """() => {
+    const root = document.getElementById('rendered_cells');
+    const shown = el => el.checkVisibility({visibilityProperty: true, opacityProperty: true})
+        && !el.closest('details:not([open]) > :not(summary)');
+    const clip = (el, r) => {
+        for (let a = el.parentElement; a && a !== root; a = a.parentElement) {
+            const style = getComputedStyle(a);
+            if (style.overflowX !== 'visible' || style.overflowY !== 'visible') {
+                const c = a.getBoundingClientRect();
+                const left = Math.max(r.left, c.left), right = Math.min(r.right, c.right);
+                const top = Math.max(r.top, c.top), bottom = Math.min(r.bottom, c.bottom);
+                if (right - left < 1 || bottom - top < 1) { return null; }
+                r = {left, right, top, bottom};
+            }
+        }
+        return r;
+    };
+    const boxes = [];
+    const add = (el, r, what) => {
+        const seen = clip(el, {left: r.left, right: r.right, top: r.top, bottom: r.bottom});
+        if (seen && r.width > 1 && r.height > 1) { boxes.push({el, r: seen, what}); }
+    };
+    const name = s => (s || '').trim().replace(/\\s+/g, ' ').slice(0, 30);
+    for (const el of root.querySelectorAll('button, input, select, textarea, img, summary')) {
+        const label = name(el.textContent || el.value || el.alt);
+        if (shown(el)) { add(el, el.getBoundingClientRect(), `<${el.tagName.toLowerCase()}> "${label}"`); }
+    }
+    for (const el of root.querySelectorAll('svg text')) {
+        if (shown(el)) { add(el, el.getBoundingClientRect(), `chart label "${name(el.textContent)}"`); }
+    }
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!node.textContent.trim() || !el || !shown(el)
+            || el.closest('button, select, textarea, summary, script, style, svg')) { continue; }
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const r of range.getClientRects()) { add(el, r, `"${name(node.textContent)}"`); }
+    }
+    boxes.sort((a, b) => a.r.top - b.r.top);
+    const found = [];
+    for (let i = 0; i < boxes.length && found.length < 3; i++) {
+        const a = boxes[i];
+        for (let j = i + 1; j < boxes.length && boxes[j].r.top < a.r.bottom - 2; j++) {
+            const b = boxes[j];
+            if (a.el === b.el || a.el.contains(b.el) || b.el.contains(a.el)) { continue; }
+            const x = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+            const y = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+            if (x > 2 && y > 2) { found.push(`${a.what} and ${b.what} overlap`); break; }
+        }
+    }
+    return found;
+}"""
+
+
+def overlaps(page: Page) -> list[str]:
+    """Pairs of visible text lines, controls or chart labels that cover each other (up to three)."""
+    return list(page.evaluate(OVERLAPS))
 
 
 def wait_for_text_change(page: Page, selector: str, before: str, what: str) -> str:

@@ -23,6 +23,7 @@ from tests.browser.lesson_page import (
     code_lines,
     layout_problems,
     only_server,
+    overlaps,
     run_axe,
     screenshot,
 )
@@ -88,3 +89,13 @@ def test_page_is_clean_and_accessible(page_file, page, voila, visit_page):
         screenshots=shots,
     )
     assert not problems, f"{page_file}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize(("shift", "overlapping"), [("0", False), ("-1.4em", True)])
+def test_the_overlap_check_sees_text_covering_text(page, shift: str, overlapping: bool) -> None:
+    """The check in every page's layout test can fail: a paragraph pulled up over the one before."""
+    page.set_content(f"""<main id="rendered_cells"><p style="line-height: 1.5">The first line of text.</p>
+        <p style="margin-top: {shift}">A second paragraph.</p>
+        <p><button>Check answer</button> <label><input type="radio"> An option</label></p></main>""")
+    found = overlaps(page)
+    assert bool(found) == overlapping, found
