@@ -4,6 +4,7 @@ and the idle cull leaves them alone. Real kernels, started by the real kernel ma
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -57,4 +58,6 @@ async def exercise_pool(root: Path) -> None:
 @pytest.mark.slow
 def test_pool_hands_out_started_kernels_and_keeps_spares(tmp_path: Path) -> None:
     (tmp_path / "elsewhere").mkdir()
-    asyncio.run(exercise_pool(tmp_path))
+    # A thread of its own: earlier tests (Playwright's sync API) may leave an event loop running here.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, exercise_pool(tmp_path)).result()
