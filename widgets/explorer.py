@@ -172,10 +172,10 @@ class EvidenceExplorer(CourseWidget):
         return ("<p>Each marker's shape shows how sure the evidence is:</p>"
                 f"<ul class='lbp-legend'>{items}</ul>")
 
-    def _axis(
-        self, scale_id: str, rows: list[Row], left: float, right: float
-    ) -> tuple[_svg.Axis, float, str]:
-        """The panel's axis, its no-effect value and the words about its MCID band."""
+    def _frame(
+        self, scale_id: str, rows: list[Row], left: float, right: float, top: float, bottom: float
+    ) -> tuple[_svg.Axis, str, list[str]]:
+        """A panel's axis, the words about its MCID band, and its band and no-effect line."""
         scale = self.ev.scale(scale_id)
         mcid = self.ev.mcid_for(scale_id)
         is_ratio = scale.unit == "ratio"
@@ -184,26 +184,27 @@ class EvidenceExplorer(CourseWidget):
         if mcid:
             values += [mcid.threshold, -mcid.threshold]
         lo, hi = _svg.padded_range(values, (no_effect, no_effect), log=is_ratio)
+        axis = _svg.Axis(lo, hi, left, right, log=is_ratio)
         mcid_text = (f"shaded band: smaller than the MCID of {fmt(mcid.threshold)} {scale.unit}" if mcid
                      else "no agreed MCID for this scale, so no band")
-        return _svg.Axis(lo, hi, left, right, log=is_ratio), no_effect, mcid_text
+        parts = []
+        if mcid:
+            x1, x2 = axis.x(-mcid.threshold), axis.x(mcid.threshold)
+            parts.append(_svg.rect(x1, top, x2 - x1, bottom - top, fill=_svg.BAND))
+        x0 = axis.x(no_effect)
+        parts.append(_svg.line(x0, top, x0, bottom, stroke=_svg.GREY, dash="2,2"))
+        return axis, mcid_text, parts
 
     def _narrow_svg(self, scale_id: str, rows: list[Row]) -> str:
         """The same panel for a phone: every label on its own line, full-width intervals."""
         scale = self.ev.scale(scale_id)
-        mcid = self.ev.mcid_for(scale_id)
-        axis, no_effect, mcid_text = self._axis(scale_id, rows, NARROW_L, NARROW_R)
         top = 48
         bottom = top + NARROW_ROW * len(rows)
         height = bottom + 44
+        axis, mcid_text, frame = self._frame(scale_id, rows, NARROW_L, NARROW_R, top, bottom)
         parts = [_svg.text(0, 16, _short(scale.label, 40), size=14, weight="bold"),
                  _svg.text(0, 34, _short(mcid_text[0].upper() + mcid_text[1:] + ".", 48), size=12,
-                           fill=_svg.GREY)]
-        if mcid:
-            x1, x2 = axis.x(-mcid.threshold), axis.x(mcid.threshold)
-            parts.append(_svg.rect(x1, top, x2 - x1, NARROW_ROW * len(rows), fill=_svg.BAND))
-        x0 = axis.x(no_effect)
-        parts.append(_svg.line(x0, top, x0, bottom, stroke=_svg.GREY, dash="2,2"))
+                           fill=_svg.GREY), *frame]
         for i, (t, e) in enumerate(rows):
             y = top + NARROW_ROW * i
             b, low, high = e.benefit
@@ -224,18 +225,13 @@ class EvidenceExplorer(CourseWidget):
 
     def _panel_svg(self, scale_id: str, rows: list[Row]) -> str:
         scale = self.ev.scale(scale_id)
-        mcid = self.ev.mcid_for(scale_id)
-        axis, no_effect, mcid_text = self._axis(scale_id, rows, PLOT_L, PLOT_R)
         top = 40
         height = top + ROW_H * len(rows) + 42  # tick labels, then the direction on its own line
+        axis, mcid_text, frame = self._frame(scale_id, rows, PLOT_L, PLOT_R, top, top + ROW_H * len(rows))
         title = f"{scale.label}. {len(rows)} estimates; {mcid_text}."
         parts = [_svg.text(0, 16, scale.label, size=13, weight="bold"),
-                 _svg.text(0, 32, mcid_text[0].upper() + mcid_text[1:] + ".", size=11, fill=_svg.GREY)]
-        if mcid:
-            x1, x2 = axis.x(-mcid.threshold), axis.x(mcid.threshold)
-            parts.append(_svg.rect(x1, top, x2 - x1, ROW_H * len(rows), fill=_svg.BAND))
-        x0 = axis.x(no_effect)
-        parts.append(_svg.line(x0, top, x0, top + ROW_H * len(rows), stroke=_svg.GREY, dash="2,2"))
+                 _svg.text(0, 32, mcid_text[0].upper() + mcid_text[1:] + ".", size=11, fill=_svg.GREY),
+                 *frame]
         for i, (t, e) in enumerate(rows):
             y = top + ROW_H * i + ROW_H / 2
             b, low, high = e.benefit
