@@ -29,6 +29,9 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from widgets.answers import ANSWERS_FILE, AnswersError, load_answers
+from widgets.grading import key_in, score
+
 ROOT = Path(__file__).resolve().parent
 ASSIGNMENTS = ["evidence-appraisal", "biopsychosocial-case", "treatment-choices"]
 HIDDEN = re.compile(r"^[ \t]*#+ *BEGIN HIDDEN TESTS.*?^[ \t]*#+ *END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
@@ -77,6 +80,43 @@ class ClampScores(NbGraderPreprocessor):
                         self.log.warning("test cell %s: result %r is not a score from 0 to %g: 0 points",
                                          cell.metadata["nbgrader"].get("grade_id", index), text, points)
                         output["data"] = {"text/plain": "0"}
+        return cell, resources
+
+
+class ReadRecordedAnswers(NbGraderPreprocessor):
+    """Autograde preprocessor, before the notebook runs: keep the handed-in ``answers.json``.
+
+    Read before the student's code runs, so that code cannot rewrite what is scored.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        try:
+            resources["lbp_answers"] = load_answers(folder / ANSWERS_FILE)
+        except AnswersError as err:
+            self.log.warning("%s: scored as unanswered", err)
+            resources["lbp_answers"] = {}
+        return nb, resources
+
+
+class ScoreRecordedAnswers(NbGraderPreprocessor):
+    """Autograde preprocessor, after the notebook ran: score each widget-graded test cell here.
+
+    A cell whose hidden region holds a key (see :mod:`widgets.grading`) is scored from the answers
+    kept by ``ReadRecordedAnswers`` and that key, in this process; its outputs become that score,
+    whatever the student's kernel printed, returned or raised for it.
+    """
+
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: dict, index: int
+    ) -> tuple[NotebookNode, dict]:
+        if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell):
+            key = key_in(cell.source)
+            if key is not None:
+                points = float(cell.metadata["nbgrader"]["points"])
+                earned = score(key, resources.get("lbp_answers", {}), points)
+                cell.outputs = [NotebookNode(output_type="execute_result", execution_count=None, metadata={},
+                                             data={"text/plain": repr(earned)})]
         return cell, resources
 
 

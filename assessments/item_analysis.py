@@ -26,7 +26,6 @@ from __future__ import annotations
 import csv
 import html
 import json
-import re
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from typing import Any
 
 from widgets._yaml import load_yaml
 from widgets.answers import ANSWERS_FILE, AnswersError, load_answers
+from widgets.grading import key_in
 from widgets.questions import QUESTIONS_DIR
 
 ITEM_FIELDS = [
@@ -47,9 +47,6 @@ OPTION_FIELDS = ["assignment", "question", "part", "part_text", "option", "optio
                  "answered", "submissions"]
 MIN_STUDENTS = 3
 DOMAINS = ["biological", "psychological", "social"]
-_QUIZ = re.compile(r"""quiz_points\(\s*["']([\w-]+)["']\s*,\s*["']([\w-]+)["']""")
-_FACTORS = re.compile(r"""factor_points\(\s*["']([\w-]+)["']""")
-_FLAGS = re.compile(r"""yellow_flag_points\(\s*["']([\w-]+)["']""")
 
 
 # --- scores, from the gradebook -----------------------------------------------------------------
@@ -159,13 +156,15 @@ def answer_sources(course: Path, assignment: str) -> dict[str, tuple[str, str, s
             meta = cell.get("metadata", {}).get("nbgrader", {})
             if not meta.get("grade"):
                 continue
-            text = "".join(cell.get("source", ""))
-            if quiz := _QUIZ.search(text):
-                sources[meta["grade_id"]] = ("quiz", quiz[1], quiz[2])
-            elif factors := _FACTORS.search(text):
-                sources[meta["grade_id"]] = ("factors", factors[1], "")
-            elif flags := _FLAGS.search(text):
-                sources[meta["grade_id"]] = ("flags", flags[1], "")
+            key = key_in("".join(cell.get("source", "")))
+            if key is None:
+                continue
+            widget, _, rest = str(key.get("record", "")).partition("/")
+            if widget == "quiz":
+                bank_id, _, question_id = rest.partition("/")
+                sources[meta["grade_id"]] = ("quiz", bank_id, question_id)
+            elif widget == "factors":
+                sources[meta["grade_id"]] = ("flags" if key.get("kind") == "yellow_flags" else "factors", rest, "")
     return sources
 
 

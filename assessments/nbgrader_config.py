@@ -37,7 +37,7 @@ c.Autograde.exclude_overwriting = {name: ["answers.json"] for name in ASSIGNMENT
 # Feedback must not show hidden tests, neither their code nor the tracebacks of failing asserts
 # (nbgrader issue #917): HideTestDetails strips hidden regions and clears test-cell outputs.
 sys.path.insert(0, ROOT)
-from instructor import ClampScores, HideTestDetails  # noqa: E402
+from instructor import ClampScores, HideTestDetails, ReadRecordedAnswers, ScoreRecordedAnswers  # noqa: E402
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
@@ -56,8 +56,10 @@ from nbgrader.preprocessors import (  # noqa: E402
     SaveAutoGrades,
 )
 
+# The graded widgets' cells are scored here, in the grading process, from the answers file as handed
+# in (read before the student's code runs) and the keys in the hidden tests (see widgets/grading.py).
 c.Autograde.autograde_preprocessors = [
-    Execute, ClampScores, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    ReadRecordedAnswers, Execute, ScoreRecordedAnswers, ClampScores, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
     AssignLatePenalties, CheckCellMetadata,
 ]
 

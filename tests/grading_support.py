@@ -25,6 +25,25 @@ HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS\n(.*?)^[ \t]*### END HIDDEN 
 MARK_SCHEME = re.compile(r"=== BEGIN MARK SCHEME ===\n(.*?)=== END MARK SCHEME ===", re.S)
 
 
+def source_keys(assignment: str) -> dict[str, dict]:
+    """The graded widgets' answer keys in an assignment's source, by the record they score."""
+    from widgets.grading import key_in
+
+    keys = {}
+    for path in sorted((COURSE / "source" / assignment).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if (key := key_in(cell.source)) is not None:
+                keys[f"{key['record']}#{key['kind']}"] = key
+    return keys
+
+
+def right_quiz(bank: str = "assessment-treatment-choices", assignment: str = "treatment-choices") -> dict:
+    """Question id -> the right answer of the graded quiz, from the keys in the source."""
+    prefix = f"quiz/{bank}/"
+    return {k["record"][len(prefix):]: k["answer"] for k in source_keys(assignment).values()
+            if k["record"].startswith(prefix)}
+
+
 def new_gradebook(db_url: str) -> Gradebook:
     """A new gradebook; nbgrader runs ``alembic`` (beside this Python) to create it (about 5-8 s)."""
     from nbgrader.api import Gradebook
@@ -71,6 +90,11 @@ class Submission:
         self.nb.cells[cell_index(self.nb, grade_id)].source = (
             solved(self.source, grade_id) if text is None else text
         )
+        return self
+
+    def prepend(self, code: str) -> Submission:
+        """Add a code cell of the student's own at the top of the notebook."""
+        self.nb.cells.insert(0, nbformat.v4.new_code_cell(code))
         return self
 
     def delete(self, grade_id: str) -> Submission:

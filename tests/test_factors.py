@@ -24,7 +24,10 @@ def answer_all(sorter: FactorSorter, right: bool = True) -> None:
         sorter.checkboxes[factor.id].value = factor.yellow_flag if right else not factor.yellow_flag
 
 
-@pytest.mark.parametrize("case_id", [c for c in known_cases() if load_case(c).factors])
+SORTABLE = [c for c in known_cases() if load_case(c).factors and load_case(c).keys == "case"]
+
+
+@pytest.mark.parametrize("case_id", SORTABLE)
 def test_all_right_scores_full_marks(case_id: str) -> None:
     sorter = FactorSorter(case_id)
     answer_all(sorter)
@@ -72,7 +75,8 @@ def test_graded_writes_and_restores(_in_tmp: Path) -> None:
                       "yellow_flags": ["work-pressure"]}
     again = FactorSorter("sam", graded=True)
     assert again.dropdowns["work-pressure"].value == "social" and again.checkboxes["work-pressure"].value
-    assert again.checked and again.sorted_right == 2
+    assert again.checked and "Answer saved" in again.feedback.value
+    assert "right" not in again.feedback.value  # marked after hand-in, never while working
 
 
 def test_corrupt_answers_file_is_shown(_in_tmp: Path) -> None:
@@ -106,3 +110,28 @@ def test_error_in_a_callback_is_shown_in_the_widget(_in_tmp: Path) -> None:
     sorter = FactorSorter("sam", graded=True, answers_path=_in_tmp / "missing" / "answers.json")
     sorter.check.click()
     assert "Something went wrong" in sorter._errors.value and sorter.error
+
+
+def test_an_assessment_case_has_no_key_and_its_sorter_only_saves(tmp_path) -> None:
+    case = load_case("assessment-alex")
+    assert case.keys == "instructor" and all(f.keyless for f in case.factors)
+    with pytest.raises(ValueError, match="graded=True"):
+        FactorSorter("assessment-alex")
+    sorter = FactorSorter("assessment-alex", graded=True, answers_path=tmp_path / "answers.json")
+    sorter.dropdowns[case.factors[0].id].value = "social"
+    sorter.checkboxes[case.factors[0].id].value = True
+    sorter.check.click()
+    shown = sorter.feedback.value
+    assert "Answer saved" in shown and "1 of 8 factors sorted" in shown
+    assert "right" not in shown and "the course says" not in shown
+
+
+def test_a_case_cannot_mix_keyed_and_keyless_factors(tmp_path) -> None:
+    from widgets._cases import Case
+
+    factor = {"id": "a", "text": "A factor", "domain": "social", "explanation": "Why."}
+    with pytest.raises(ValueError, match="keys are kept by the instructor"):
+        Case.model_validate({"id": "x", "title": "X", "story": "S.", "keys": "instructor",
+                             "factors": [factor]})
+    with pytest.raises(ValueError, match="needs a domain"):
+        Case.model_validate({"id": "x", "title": "X", "story": "S.", "factors": [{"id": "a", "text": "A"}]})

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,10 +33,12 @@ from tests.grading_support import (
     html_text,
     notebook_text,
     regions,
+    right_quiz,
     run,
+    source_keys,
 )
-from tests.servers import hermetic_env
-from widgets.answers import record_answer
+from tests.servers import REPO, hermetic_env
+from widgets.grading import key_in
 
 EA, BPS, TC = "evidence-appraisal", "biopsychosocial-case", "treatment-choices"
 STUDENTS = [
@@ -49,6 +52,7 @@ STUDENTS = [
     "locked",
     "deleted",
     "missing",
+    "tamperer",
 ]
 # Exact autograded points each student should get (manual tasks are left ungraded).
 EXPECTED = {
@@ -63,19 +67,31 @@ EXPECTED = {
         "deleted": 5,
         "missing": 5,
     },
-    BPS: {"full": 10, "blank": 0, "partial": 5, "widgets": 6},
-    TC: {"full": 7, "blank": 0, "partial": 3, "exception": 0, "widgets": 5},  # widgets: 1 wrong, 1 unanswered
+    # tamperer: the code answers right (4), no sorting; the replaced helpers and the answers file its
+    # code rewrote while being graded count for nothing.
+    BPS: {"full": 10, "blank": 0, "partial": 5, "widgets": 6, "tamperer": 4},
+    # widgets: 1 wrong, 1 unanswered; tamperer: 1 right answer saved, the rest faked at grading time.
+    TC: {"full": 7, "blank": 0, "partial": 3, "exception": 0, "widgets": 5, "tamperer": 1},
 }
 MAX_AUTO = {EA: 9, BPS: 10, TC: 7}
 BANK = "assessment-treatment-choices"
-RIGHT_QUIZ = {
-    "massage-certainty": "a",
-    "massage-interval": "no",
-    "nice-massage": "b",
-    "passive-treatments": ["manipulation", "massage"],
-    "invented-nnt": 5.0,
-}
+RIGHT_QUIZ = right_quiz()  # from the keys in the source's hidden tests
 CASE = "assessment-alex"
+# A cell a cheating student adds at the top: it replaces or rebinds everything the graded widgets'
+# hidden tests use, and rewrites the answers file with answers it hopes are right, as it is graded.
+TAMPER = f"""import builtins
+import widgets.answers as answers
+import widgets.grading as grading
+grading.score = lambda *args, **kwargs: 99
+grading.check_key = lambda *args, **kwargs: 99
+grading.key_in = lambda *args, **kwargs: None
+answers.load_answers = lambda *args, **kwargs: {{}}
+LBP_KEY = {{"kind": "single", "record": "nothing", "answer": "nothing"}}
+check_key = lambda *args, **kwargs: 99
+fake = {{"quiz/{BANK}/nice-massage": {{"answer": "b"}}, "factors/{CASE}": {{"low-mood": "psychological"}}}}
+with builtins.open("answers.json", "w") as handle:
+    handle.write(repr(fake).replace("'", '"'))
+"""
 
 WRONG_NO_EFFECT = "def includes_no_effect(low, high, no_effect=0.0):\n    return low < no_effect < high\n"
 NAIVE_NNT = "def nnt(c, t):\n    return math.ceil(1 / abs(t - c))\n\nexercise_nnt = nnt(0.30, 0.50)\n"
@@ -121,10 +137,8 @@ def _sort_factors(folder: Path, domains: dict[str, str], flags: list[str]) -> No
 
 
 def _right_factors() -> tuple[dict[str, str], list[str]]:
-    from widgets._cases import load_case
-
-    factors = load_case(CASE).factors
-    return {f.id: f.domain for f in factors}, [f.id for f in factors if f.yellow_flag]
+    keys = source_keys(BPS)
+    return keys[f"factors/{CASE}#factors"]["domains"], keys[f"factors/{CASE}#yellow_flags"]["flags"]
 
 
 def _build_class(root: Path) -> None:
@@ -216,10 +230,12 @@ def _build_class(root: Path) -> None:
     folder = sub / "widgets" / BPS
     copy(BPS, "case.ipynb").save(folder)
     _sort_factors(folder, right, flags)
+    copy(BPS, "case.ipynb").answer("startback-answer").answer("alex-group-answer").prepend(TAMPER).save(
+        sub / "tamperer" / BPS)
 
     # Treatment choices: the graded Quiz; "widgets" goes through the exchange (see the fixture).
     for student, answers in [
-        ("full", RIGHT_QUIZ | {"massage-studies": None}),
+        ("full", RIGHT_QUIZ),
         ("blank", {}),
         (
             "partial",
@@ -234,13 +250,12 @@ def _build_class(root: Path) -> None:
         folder = sub / student / TC
         copy(TC, "choices.ipynb").save(folder)
         _quiz_answers(folder, {k: v for k, v in answers.items() if v is not None})
-    folder = sub / "full" / TC
-    from widgets import load_bank
-
-    _quiz_answers(folder, {"massage-studies": load_bank(BANK).question("massage-studies").answer})
     folder = sub / "exception" / TC
     copy(TC, "choices.ipynb").save(folder)
     (folder / "answers.json").write_text("{not json", encoding="utf-8")
+    folder = sub / "tamperer" / TC
+    copy(TC, "choices.ipynb").prepend(TAMPER).save(folder)
+    _quiz_answers(folder, {"massage-certainty": RIGHT_QUIZ["massage-certainty"], "nice-massage": "a"})
 
 
 @pytest.fixture(scope="module")
@@ -288,7 +303,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     student_home.mkdir()
     exchange_args = [f"--Exchange.root={base / 'exchange'}", "--course=lbp-evidence"]
     run(student_home, env, "nbgrader", "fetch_assignment", TC, *exchange_args)
-    _quiz_answers(student_home / TC, RIGHT_QUIZ | {"massage-interval": "yes"})
+    unanswered = {k: v for k, v in RIGHT_QUIZ.items() if k != "massage-studies"}
+    _quiz_answers(student_home / TC, unanswered | {"massage-interval": "yes"})
     run(student_home, env, "nbgrader", "submit", TC, "--student=widgets", *exchange_args)
     t["collect (exchange)"] = _instructor(root, env, "collect", TC)
     t["collect (zip_collect)"] = _instructor(root, env, "collect", EA, "--zip")
@@ -425,39 +441,114 @@ def test_feedback_never_shows_hidden_tests_or_unwritten_solutions(graded: Graded
     assert pages >= sum(len(table) for table in EXPECTED.values())
 
 
-@pytest.mark.grading
 def test_answer_key_agrees_with_the_evidence_data() -> None:
-    """The quiz key must follow the evidence data, so a changed review cannot leave it wrong."""
-    from widgets import evidence, load_bank
+    """The quiz key (in the source's hidden tests) must follow the evidence data."""
+    from widgets import evidence
 
     ev = evidence()
     massage = ev.treatment("massage")
     result = next(e for e in massage.estimates if e.id == "massage-chronic-pain-active")
-    bank = load_bank(BANK)
     crosses = result.ci_low <= 0 <= result.ci_high
-    assert bank.question("massage-interval").correct_ids == (["yes"] if crosses else ["no"])
+    assert RIGHT_QUIZ["massage-interval"] == ("yes" if crosses else "no")
+    assert RIGHT_QUIZ["massage-studies"] == result.studies
     assert result.certainty in ("low", "very low")  # the key of massage-certainty assumes it
     nice = next(s for s in massage.stances if s.body == "NICE")
     assert nice.stance == "only alongside exercise"  # the key of nice-massage
     assert ev.treatment("massage").category == "passive"
 
 
-def test_scoring_helpers_give_zero_never_an_error(tmp_path: Path) -> None:
-    from widgets.grading import factor_points, quiz_points, yellow_flag_points
+def test_every_key_in_the_sources_fits_its_widget() -> None:
+    from widgets.grading import check_key
 
-    path = tmp_path / "answers.json"
-    assert quiz_points(BANK, "nice-massage", path) == 0  # no file: never answered
-    assert factor_points(CASE, 4, path) == 0 and yellow_flag_points(CASE, 2, path) == 0
-    path.write_text("{broken", encoding="utf-8")
-    assert quiz_points(BANK, "nice-massage", path) == 0
-    path.unlink()
-    record_answer(f"quiz/{BANK}/nice-massage", {"answer": "b", "attempts": 3}, path)
-    record_answer(f"quiz/{BANK}/passive-treatments", {"answer": ["massage"], "attempts": 1}, path)
-    record_answer(f"quiz/{BANK}/invented-nnt", {"answer": "five", "attempts": 1}, path)
-    assert quiz_points(BANK, "nice-massage", path) == 1
-    assert quiz_points(BANK, "passive-treatments", path) == 0
-    assert quiz_points(BANK, "invented-nnt", path) == 0
-    right, flags = _right_factors()
-    record_answer(f"factors/{CASE}", {**right, "yellow_flags": [*flags, "supportive-partner"]}, path)
-    assert factor_points(CASE, 4, path) == 4
-    assert yellow_flag_points(CASE, 2, path) == pytest.approx(2 * (len(flags) - 1) / len(flags))
+    keys = {**source_keys(BPS), **source_keys(TC)}
+    assert len(keys) == 8
+    for key in keys.values():
+        check_key(key)
+
+
+def test_a_key_that_does_not_fit_is_named() -> None:
+    from widgets.grading import AnswerKeyError, check_key
+
+    with pytest.raises(AnswerKeyError, match=r"nice-massage.*not one of"):
+        check_key({"kind": "single", "record": f"quiz/{BANK}/nice-massage", "answer": "z"})
+    with pytest.raises(AnswerKeyError, match="no multiple question"):
+        check_key({"kind": "multiple", "record": f"quiz/{BANK}/nice-massage", "answer": ["b"]})
+    with pytest.raises(AnswerKeyError, match="for each factor"):
+        check_key({"kind": "factors", "record": f"factors/{CASE}", "domains": {"low-mood": "social"}})
+
+
+def test_scoring_gives_zero_never_an_error_and_never_more_than_the_points() -> None:
+    from widgets.grading import score
+
+    keys = {**source_keys(BPS), **source_keys(TC)}
+    nice, passive, nnt = (keys[f"quiz/{BANK}/{q}#{k}"] for q, k in
+                          [("nice-massage", "single"), ("passive-treatments", "multiple"),
+                           ("invented-nnt", "numeric")])
+    factors, flags = keys[f"factors/{CASE}#factors"], keys[f"factors/{CASE}#yellow_flags"]
+    assert score(nice, {}, 1) == 0  # never answered
+    answers = {
+        f"quiz/{BANK}/nice-massage": {"answer": "b", "attempts": 3},
+        f"quiz/{BANK}/passive-treatments": {"answer": ["massage"], "attempts": 1},
+        f"quiz/{BANK}/invented-nnt": {"answer": "five", "attempts": 1},
+    }
+    assert (score(nice, answers, 1), score(passive, answers, 2), score(nnt, answers, 1)) == (1, 0, 0)
+    for odd in (None, [], "b", {"answer": None}, {"answer": float("nan")}, {"answer": True}):
+        assert score(nnt, {f"quiz/{BANK}/invented-nnt": odd}, 1) == 0
+        assert score(factors, {f"factors/{CASE}": odd}, 4) == 0
+    right, right_flags = _right_factors()
+    record = {f"factors/{CASE}": {**right, "yellow_flags": [*right_flags, "supportive-partner", 7]}}
+    assert score(factors, record, 4) == 4
+    assert score(flags, record, 2) == pytest.approx(2 * (len(right_flags) - 1) / len(right_flags))
+
+
+@pytest.mark.grading
+@pytest.mark.slow
+def test_the_source_validates_with_full_marks(graded: Graded) -> None:
+    """`nbgrader validate` on the instructor's source: every test passes, the graded widgets' too."""
+    for assignment, notebook in ((TC, "choices.ipynb"), (BPS, "case.ipynb")):
+        proc = subprocess.run(
+            [sys.executable, "-m", "nbgrader", "validate", f"source/{assignment}/{notebook}"],
+            cwd=graded.root, env=graded.env, capture_output=True, text=True, timeout=300,
+        )
+        assert "Success! Your notebook passes all the tests." in proc.stdout, proc.stdout + proc.stderr
+
+
+KEY_FIELDS = {"correct", "answer", "answer_from", "tolerance", "feedback", "explanation", "domain",
+              "yellow_flag"}
+
+
+def _fields(data: object) -> set[str]:
+    if isinstance(data, dict):
+        return set(data) | {f for value in data.values() for f in _fields(value)}
+    if isinstance(data, list):
+        return {f for value in data for f in _fields(value)}
+    return set()
+
+
+@pytest.mark.grading
+@pytest.mark.slow
+def test_no_answer_key_reaches_a_students_machine(graded: Graded, tmp_path: Path) -> None:
+    """Neither the released assignments nor the installed package hold a graded widget's key."""
+    import yaml
+
+    released = [p for p in (graded.root / "release").rglob("*") if p.is_file()]
+    assert len(released) >= 4
+    for path in released:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert "LBP_KEY" not in text and "check_key" not in text, path
+    wheel_command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path),
+                     str(REPO)]
+    subprocess.run(wheel_command, check=True, capture_output=True, timeout=300)
+    (wheel,) = tmp_path.glob("*.whl")
+    scanned = []
+    with zipfile.ZipFile(wheel) as archive:
+        for name in archive.namelist():
+            text = archive.read(name).decode("utf-8", errors="replace")
+            # Python modules may name the key (the grader reads it); none may hold one.
+            assert key_in(text) is None if name.endswith(".py") else "LBP_KEY" not in text, name
+            if re.search(r"data/(questions|cases)/assessment-[^/]+\.yaml$", name):
+                scanned.append(name)
+                data = yaml.safe_load(text)
+                leaked = _fields([data.get("questions"), data.get("factors")]) & KEY_FIELDS
+                assert not leaked, f"{name} holds key fields {sorted(leaked)}"
+    assert len(scanned) == 2, scanned

@@ -35,9 +35,13 @@ def write_bank(tmp_path: Path, bank_id: str, questions: list[dict]) -> Path:
     return path
 
 
-def test_every_course_bank_loads_and_builds() -> None:
+LESSON_BANKS = [b for b in known_banks() if load_bank(b).keys == "bank"]
+
+
+def test_every_course_bank_loads_and_builds(tmp_path: Path) -> None:
     for bank_id in known_banks():
-        quiz = Quiz(bank_id)
+        graded = load_bank(bank_id).keys == "instructor"
+        quiz = Quiz(bank_id, graded=graded, answers_path=tmp_path / "answers.json")
         assert quiz.max_score > 0
         assert quiz.score == 0 and quiz.attempts == 0
 
@@ -45,7 +49,7 @@ def test_every_course_bank_loads_and_builds() -> None:
 def test_patients_and_students_get_their_own_questions() -> None:
     """A page's quiz asks the patient questions; its "For students" quiz asks the rest, never both."""
     split = 0
-    for bank_id in known_banks():
+    for bank_id in LESSON_BANKS:
         bank = load_bank(bank_id)
         ids = {a: {q.id for q in bank.questions if q.audience == a} for a in ("patient", "student")}
         assert ids["patient"], f"{bank_id}: no question for patients"
@@ -77,7 +81,7 @@ def test_every_string_of_a_patient_question_is_plain() -> None:
 
 def test_an_audience_without_questions_is_an_error() -> None:
     with pytest.raises(ValueError, match=r"no questions for the audience 'student'"):
-        Quiz("assessment-treatment-choices", audience="student")
+        Quiz("assessment-treatment-choices", graded=True, audience="student")
 
 
 def test_single_choice_right_and_wrong_feedback_attempts_score() -> None:
@@ -273,3 +277,26 @@ def test_package_import_is_light() -> None:
             "print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_an_assessment_bank_holds_no_key_and_needs_graded_mode() -> None:
+    bank = load_bank("assessment-treatment-choices")
+    assert bank.keys == "instructor" and all(q.keyless for q in bank.questions)
+    with pytest.raises(ValueError, match="graded=True"):
+        Quiz("assessment-treatment-choices")
+
+
+def test_a_bank_must_keep_its_keys_all_in_or_all_out() -> None:
+    from widgets.questions import Bank
+
+    keyed = {"id": "q", "kind": "single", "prompt": "P?",
+             "options": [{"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B"}]}
+    keyless = {"id": "q", "kind": "single", "prompt": "P?",
+               "options": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}]}
+    with pytest.raises(ValueError, match="carries an answer key"):
+        Bank.model_validate({"id": "x", "title": "X", "keys": "instructor", "questions": [keyed]})
+    with pytest.raises(ValueError, match="has no answer key"):
+        Bank.model_validate({"id": "x", "title": "X", "questions": [keyless]})
+    with pytest.raises(ValueError, match="give the answer away"):
+        Bank.model_validate({"id": "x", "title": "X", "keys": "instructor",
+                             "questions": [{**keyless, "explanation": "A is right."}]})

@@ -30,9 +30,13 @@ class CaseError(DataFileError):
 class Factor(StrictModel):
     id: Text
     text: Text
-    domain: Domain
-    yellow_flag: bool = False
-    explanation: Text
+    domain: Domain | None = Field(None, description="left out when the instructor keeps the keys")
+    yellow_flag: bool = Field(False, description="left out when the instructor keeps the keys")
+    explanation: str = ""
+
+    @property
+    def keyless(self) -> bool:
+        return self.domain is None and not self.yellow_flag and not self.explanation
 
 
 class StartBackAnswers(StrictModel):
@@ -54,6 +58,9 @@ class Case(StrictModel):
     id: Text
     title: Text
     story: Text
+    keys: Literal["case", "instructor"] = Field(
+        "case", description="where the factors' domains and yellow flags are: in this case (lessons), or "
+                            "only in the instructor's source, never on students' machines (assessments)")
     factors: list[Factor] = Field(default_factory=list)
     startback: StartBackAnswers | None = None
 
@@ -64,6 +71,12 @@ class Case(StrictModel):
             raise ValueError(f"factor ids repeat: {ids}")
         if "yellow_flags" in ids:
             raise ValueError("'yellow_flags' is reserved and cannot be a factor id")
+        for f in self.factors:
+            if self.keys == "instructor" and not f.keyless:
+                raise ValueError(f"factor {f.id!r}: this case's keys are kept by the instructor; remove its "
+                                 "domain, yellow_flag and explanation")
+            if self.keys == "case" and (f.domain is None or not f.explanation):
+                raise ValueError(f"factor {f.id!r} needs a domain and an explanation")
         return self
 
 

@@ -97,15 +97,17 @@ into the course is stored.
 
 ## Instructors: a class on a shared JupyterHub
 
-1. **Give every student the course.** This nbgitpuller link (the hub needs `nbgitpuller` installed)
-   pulls the repository into each student's server, in a folder named `{d.repo_name}`, and opens
-   the course home; clicking it again later brings in updates without overwriting students' edits:
+The class test (`tests/test_hub_class.py`) runs these steps on a real JupyterHub: one instructor and
+three students, each with their own Unix account, from the course link to each student's feedback.
+
+1. **The user environment**: the packages in `binder/requirements.txt` plus `nbgitpuller`
+   (`pip install -r binder/requirements.txt nbgitpuller` from a checkout of the repository).
+2. **Give everyone the course.** This nbgitpuller link pulls the repository into each user's
+   server, in a folder named `{d.repo_name}`, and opens the course home; clicking it again later
+   brings in updates without overwriting students' edits:
 
    `{d.nbgitpuller_url(home)}`
-
-   The user image needs the packages in `binder/requirements.txt` (`pip install -r
-   binder/requirements.txt` from a checkout of the repository).
-2. **Set up nbgrader's exchange** once, on storage every user's server mounts at the same path:
+3. **Set up nbgrader's exchange** once, on storage every user's server mounts at the same path:
    `sudo mkdir -p {d.exchange} && sudo chmod ugo+rwx {d.exchange}`. Then make every server read
    this config, for example as `/etc/jupyter/nbgrader_config.py` in the user image:
 
@@ -115,10 +117,34 @@ into the course is stored.
    c.Exchange.root = "{d.exchange}"
    ```
 
-3. **Instructors** grade in `{d.repo_name}/assessments/` as described under *Instructors: grading
-   with nbgrader*, with `export NBGRADER_EXCHANGE={d.exchange}` so that release and collect use the
-   hub's exchange. Students fetch and submit from JupyterLab's *Assignments* tab. With several
-   instructors, point `NBGRADER_DB_URL` at a shared database.
+   and give every server the exchange's path in `jupyterhub_config.py`, for the course's own
+   nbgrader config that instructors use: `c.Spawner.environment = {{"NBGRADER_EXCHANGE": "{d.exchange}"}}`.
+4. **The right tools for each role.** With a checkout of this repository on the hub's Python path,
+   add to `jupyterhub_config.py` (here instructors are the hub group `instructors`):
+
+   ```python
+   from hub.roles import role_env
+
+   def pre_spawn_hook(spawner):
+       instructor = any(group.name == "instructors" for group in spawner.user.groups)
+       spawner.environment.update(role_env("instructor" if instructor else "student"))
+
+   c.Spawner.pre_spawn_hook = pre_spawn_hook
+   ```
+
+   Students then see no Formgrader, no "create assignment" tools and no course list; an
+   instructor's *Nbgrader > Formgrader* opens the course in `{d.repo_name}/assessments/` (after the
+   first pull of the course, restart your server once: *File > Hub Control Panel*, *Stop My Server*,
+   then *Start*). Nobody is asked to fetch Jupyter news (the course's package turns that off).
+5. **Keep students apart.** Unix permissions do it: each home folder readable by its owner only
+   (`chmod 700 /home/*`); the exchange lets a student hand work in but not list or read anyone
+   else's. Where every user's server runs as the same account (the default on Kubernetes), homes
+   are separate volumes instead, but the shared exchange cannot keep students apart.
+6. **Instructors** grade from a terminal on their own server, with the commands under
+   *Instructors: grading with nbgrader* (`make -C {d.repo_name}/assessments release A=...`, then
+   `collect`, `autograde`, `feedback`); on a hub they run with the server's Python. Students fetch,
+   submit and get feedback in *Nbgrader > Assignment List*. With several instructors, point
+   `NBGRADER_DB_URL` at a shared database.
 {END}"""
 
 

@@ -38,6 +38,8 @@ class FactorSorter(CourseWidget):
         self.case: Case = load_case(case_id)  # CaseError lists known ids
         if not self.case.factors:
             raise ValueError(f"case {case_id!r} has no factors to sort")
+        if self.case.keys == "instructor" and not graded:
+            raise ValueError(f"case {case_id!r} has no key (the instructor keeps it): use graded=True")
         self._prepare(store_key=f"factors/{case_id}", graded=graded, answers_path=answers_path)
         options = [("Choose…", CHOOSE)] + [(d.capitalize(), d) for d in DOMAINS]
         self.dropdowns: dict[str, w.Dropdown] = {}
@@ -79,7 +81,7 @@ class FactorSorter(CourseWidget):
 
     @shows_errors
     def _on_check(self, _button: w.Button | None = None) -> None:
-        self._show_feedback()
+        self._show_result()
         record: dict[str, Any] = {fid: d for fid, d in self.assignments.items() if d}
         record["yellow_flags"] = list(self.yellow_flags)
         self._store.save(record)
@@ -94,7 +96,7 @@ class FactorSorter(CourseWidget):
                 self.dropdowns[fid].value = domain
             for fid in record.get("yellow_flags", []):
                 self.checkboxes[fid].value = True
-            self._show_feedback()
+            self._show_result()
 
         self._restore_with(apply)
 
@@ -115,6 +117,19 @@ class FactorSorter(CourseWidget):
             flag_text = "this is a yellow flag" if factor.yellow_flag else "this is not a yellow flag"
         return (f"<li>{n}. {esc(factor.text)}: {domain_text}; {flag_text}. {esc(factor.explanation)}</li>",
                 domain_ok, flag_ok)
+
+    def _show_result(self) -> None:
+        """Feedback on the sorting; in an assessment only that it was saved (marked after hand-in)."""
+        if not self.graded:
+            self._show_feedback()
+            return
+        self.checked = True
+        sorted_ = sum(1 for d in self.assignments.values() if d)
+        self.feedback.value = status(
+            f"<p><strong>Answer saved:</strong> {sorted_} of {len(self.case.factors)} factors sorted, "
+            f"{len(self.yellow_flags)} marked as yellow flags. It is marked after you hand in; you can "
+            "change it until then.</p>"
+        )
 
     def _show_feedback(self) -> None:
         lines, domains, flags = [], 0, 0

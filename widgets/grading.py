@@ -1,67 +1,136 @@
-"""Scoring helpers for the hidden nbgrader tests of the assessments.
+"""Scoring the graded widgets' answers against keys that only the instructor's source holds.
 
-Hidden test cells read what a graded widget wrote to ``answers.json`` (see :mod:`widgets.answers`)
-and score it here. A student who never answered, or whose answers file is unreadable, scores 0
-for that question; nothing here raises because of a student's answers.
+A graded widget saves each answer in ``answers.json`` (see :mod:`widgets.answers`); the widget's
+data on the student's side (the ``assessment-*`` bank and case) has questions and options only.
+Each widget-graded test cell of an assignment's source carries its key in its hidden region, as a
+literal the grader reads without running it::
 
-nbgrader gives partial credit when a test cell's last expression is a number, so the ``*_points``
-functions return points, ready to be the last line of a test cell.
+    ### BEGIN HIDDEN TESTS
+    LBP_KEY = {"kind": "single", "record": "quiz/some-bank/some-question", "answer": "b"}
+    check_key(LBP_KEY)
+    ### END HIDDEN TESTS
+
+``nbgrader generate_assignment`` strips the region from the release; ``OverwriteCells`` restores it
+before autograde. The score is computed by ``ScoreRecordedAnswers`` (``assessments/instructor.py``)
+in the grading process, from the answers file as handed in and this key: nothing a student's code
+does in its kernel can change it. In the kernel, :func:`check_key` only checks that the key fits
+the widget's questions, so that ``nbgrader validate`` on the source checks every key.
+
+Kinds of key: ``single`` (``answer``: an option id), ``multiple`` (``answer``: the option ids),
+``numeric`` (``answer`` and ``tolerance``), ``factors`` (``domains``: factor id -> domain) and
+``yellow_flags`` (``flags``: the factor ids that are yellow flags).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import ast
+import math
 from typing import Any
 
-from widgets.answers import AnswersError, load_answers
+KEY_NAME = "LBP_KEY"
+KINDS = ("single", "multiple", "numeric", "factors", "yellow_flags")
 
 
-def recorded(key: str, path: Path | str | None = None) -> Any:
-    """The value stored under ``key`` in the answers file, or None if absent or unreadable."""
+class AnswerKeyError(ValueError):
+    """A key in a source notebook is malformed or does not fit the widget's questions."""
+
+
+def key_in(source: str) -> dict[str, Any] | None:
+    """The ``LBP_KEY = {...}`` literal of a cell's source, or None if it has none; never runs code."""
     try:
-        return load_answers(path).get(key)
-    except AnswersError:
+        tree = ast.parse(source)
+    except SyntaxError:
         return None
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == KEY_NAME):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return None
+            return value if isinstance(value, dict) else None
+    return None
 
 
-def quiz_answer(bank_id: str, question_id: str, path: Path | str | None = None) -> Any:
-    """The last checked answer to one quiz question, or None if it was never checked."""
-    record = recorded(f"quiz/{bank_id}/{question_id}", path)
-    return record.get("answer") if isinstance(record, dict) else None
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
 
 
-def quiz_points(bank_id: str, question_id: str, path: Path | str | None = None) -> float:
-    """The question's points if the recorded answer is right (by the bank's key), else 0."""
-    from widgets.questions import load_bank  # only graders need the bank loader
+def _fraction_right(key: dict[str, Any], record: Any) -> float:
+    """How much of the key the recorded answer meets, from 0 to 1; never raises."""
+    kind = key.get("kind")
+    if kind in ("single", "multiple", "numeric"):
+        answer = record.get("answer") if isinstance(record, dict) else None
+        if kind == "single":
+            return float(isinstance(answer, str) and answer == key.get("answer"))
+        if kind == "multiple":
+            right = key.get("answer")
+            return float(isinstance(answer, list) and all(isinstance(a, str) for a in answer)
+                         and isinstance(right, list) and sorted(answer) == sorted(right))
+        given, expected = _number(answer), _number(key.get("answer"))
+        tolerance = _number(key.get("tolerance")) or 0.0
+        return float(given is not None and expected is not None and abs(given - expected) <= tolerance + 1e-9)
+    if not isinstance(record, dict):
+        return 0.0
+    if kind == "factors":
+        domains = key.get("domains")
+        if not isinstance(domains, dict) or not domains:
+            return 0.0
+        return float(sum(record.get(factor) == domain for factor, domain in domains.items())) / len(domains)
+    if kind == "yellow_flags":
+        expected, chosen = key.get("flags"), record.get("yellow_flags")
+        if not isinstance(expected, list) or not expected or not isinstance(chosen, list):
+            return 0.0
+        picked = {c for c in chosen if isinstance(c, str)}
+        hits, misses = len(picked & set(expected)), len(picked - set(expected))
+        return max(0, hits - misses) / len(expected)
+    return 0.0
 
-    question = load_bank(bank_id).question(question_id)
-    return float(question.points) if question.is_right(quiz_answer(bank_id, question_id, path)) else 0.0
+
+def score(key: dict[str, Any], answers: dict[str, Any], points: float) -> float:
+    """Points earned by the answer recorded under ``key["record"]``: from 0 to ``points``, rounded."""
+    fraction = _fraction_right(key, answers.get(str(key.get("record"))))
+    return round(min(max(fraction, 0.0), 1.0) * points, 4)
 
 
-def factor_points(case_id: str, points: float, path: Path | str | None = None) -> float:
-    """``points`` shared equally over the case's factors; each one sorted right earns its share.
+def check_key(key: Any) -> None:
+    """Check that a key fits its widget's questions (run by ``nbgrader validate`` on the source).
 
-    The right domains come from the case file (``widgets/data/cases/<case-id>.yaml``).
+    Raises :class:`AnswerKeyError` naming the key and the problem.
     """
-    from widgets._cases import load_case
-
-    expected = {factor.id: factor.domain for factor in load_case(case_id).factors}
-    record = recorded(f"factors/{case_id}", path)
-    if not isinstance(record, dict) or not expected:
-        return 0.0
-    right = sum(1 for factor, domain in expected.items() if record.get(factor) == domain)
-    return round(points * right / len(expected), 4)
+    if not isinstance(key, dict) or key.get("kind") not in KINDS or not isinstance(key.get("record"), str):
+        raise AnswerKeyError(f"a key needs a kind (one of {', '.join(KINDS)}) and a record: {key!r}")
+    _check_fits(key["kind"], key["record"], key)
 
 
-def yellow_flag_points(case_id: str, points: float, path: Path | str | None = None) -> float:
-    """Each yellow flag found earns an equal share of ``points``; each wrong flag costs one; floor 0."""
-    from widgets._cases import load_case
+def _check_fits(kind: str, record: str, key: dict[str, Any]) -> None:
+    widget, _, rest = record.partition("/")
+    if widget == "quiz":
+        from widgets.questions import load_bank
 
-    expected = {factor.id for factor in load_case(case_id).factors if factor.yellow_flag}
-    record = recorded(f"factors/{case_id}", path)
-    chosen = record.get("yellow_flags") if isinstance(record, dict) else None
-    if not isinstance(chosen, list) or not expected:
-        return 0.0
-    hits = len(set(chosen) & expected)
-    misses = len(set(chosen) - expected)
-    return round(points * max(0, hits - misses) / len(expected), 4)
+        bank_id, _, question_id = rest.partition("/")
+        question = next((q for q in load_bank(bank_id).questions if q.id == question_id), None)
+        if question is None or question.kind != kind:
+            raise AnswerKeyError(f"{record}: no {kind} question {question_id!r} in bank {bank_id!r}")
+        options = {o.id for o in question.options}
+        answer = key.get("answer")
+        chosen = [answer] if kind == "single" else answer if kind == "multiple" else None
+        if chosen is not None and (not isinstance(chosen, list) or not chosen or not set(chosen) <= options):
+            raise AnswerKeyError(f"{record}: the answer {answer!r} is not one of {sorted(options)}")
+        if kind == "numeric" and (_number(answer) is None or _number(key.get("tolerance")) is None):
+            raise AnswerKeyError(f"{record}: a numeric key needs a number answer and a tolerance")
+    elif widget == "factors" and kind in ("factors", "yellow_flags"):
+        from widgets._cases import DOMAINS, load_case
+
+        factors = {f.id for f in load_case(rest).factors}
+        if kind == "factors":
+            domains = key.get("domains")
+            if (not isinstance(domains, dict) or set(domains) != factors
+                    or not set(domains.values()) <= set(DOMAINS)):
+                raise AnswerKeyError(f"{record}: the key must give one of {DOMAINS} for each factor")
+        elif not isinstance(key.get("flags"), list) or not key["flags"] or not set(key["flags"]) <= factors:
+            raise AnswerKeyError(f"{record}: the yellow flags must be factor ids of the case")
+    else:
+        raise AnswerKeyError(f"{record}: a {kind} key does not fit this record")

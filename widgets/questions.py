@@ -37,7 +37,8 @@ class Option(StrictModel):
 
     id: Text
     text: Text
-    correct: bool = False
+    correct: bool | None = Field(None, description="whether the option is right; left out in a bank "
+                                                   "whose keys the instructor keeps (keys: instructor)")
     feedback: str = ""
 
 
@@ -65,9 +66,21 @@ class Question(StrictModel):
     audience: Literal["patient", "student"] = Field(
         "patient", description="who the question is for: patients (plain words) or students (technical)")
 
+    @property
+    def keyless(self) -> bool:
+        """True if this question carries no answer key (its bank's keys are kept by the instructor)."""
+        return (all(o.correct is None for o in self.options) and self.answer is None
+                and self.answer_from is None)
+
     @model_validator(mode="after")
     def _consistent(self) -> Question:
         correct = [o for o in self.options if o.correct]
+        if self.keyless:
+            if self.kind in ("single", "multiple") and len({o.id for o in self.options}) < 2:
+                raise ValueError("a choice question needs at least two different options")
+            if self.kind == "numeric" and self.options:
+                raise ValueError("a numeric question has no options")
+            return self
         if self.kind in ("single", "multiple"):
             ids = [o.id for o in self.options]
             if len(ids) < 2:
@@ -100,7 +113,10 @@ class Question(StrictModel):
 
         single: the right option id; multiple: exactly the right ids, in any order; numeric: a
         number (not a bool) within the tolerance. Anything else, ``None`` included, is not right.
+        A keyless question (keys kept by the instructor) calls nothing right.
         """
+        if self.keyless:
+            return False
         if self.kind == "single":
             return isinstance(answer, str) and answer == self.correct_ids[0]
         if self.kind == "multiple":
@@ -117,6 +133,9 @@ class Bank(StrictModel):
     id: Text
     title: Text
     shuffle: bool = False
+    keys: Literal["bank", "instructor"] = Field(
+        "bank", description="where the answer keys are: in this bank (lessons), or only in the "
+                            "instructor's source, never on students' machines (graded assessments)")
     questions: list[Question] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -124,6 +143,16 @@ class Bank(StrictModel):
         ids = [q.id for q in self.questions]
         if len(set(ids)) != len(ids):
             raise ValueError(f"question ids repeat: {ids}")
+        for q in self.questions:
+            if self.keys == "bank" and q.keyless:
+                raise ValueError(f"question {q.id!r} has no answer key (mark the right options, or give "
+                                 "an answer); only a bank with keys: instructor leaves keys out")
+            if self.keys == "instructor" and not q.keyless:
+                raise ValueError(f"question {q.id!r} carries an answer key, but this bank's keys are kept "
+                                 "by the instructor: remove correct, answer and answer_from")
+            if self.keys == "instructor" and (q.explanation or any(o.feedback for o in q.options)):
+                raise ValueError(f"question {q.id!r}: explanations and feedback give the answer away; "
+                                 "a bank with keys: instructor has none")
         return self
 
     def question(self, question_id: str) -> Question:

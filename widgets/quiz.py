@@ -128,7 +128,7 @@ class QuestionView(w.VBox):
             items = []
             for o in self.options:
                 ticked = o.id in value
-                verdict = "right" if ticked == o.correct else "not right"
+                verdict = "right" if ticked == bool(o.correct) else "not right"
                 what = "ticked" if ticked else "left unticked"
                 items.append(f"<li>You {what} “{esc(o.text)}”: {verdict}. {esc(o.feedback)}</li>")
             parts.append(f"<ul>{''.join(items)}</ul>")
@@ -207,6 +207,9 @@ class Quiz(CourseWidget):
         seed: int = 0, answers_path: Path | str | None = None, audience: str = "patient",
     ) -> None:
         self.bank: Bank = load_bank(bank_id_or_path)
+        if self.bank.keys == "instructor" and not graded:
+            raise ValueError(f"question bank {self.bank.id!r} has no answer keys (the instructor keeps "
+                             "them): use it with graded=True, in an assessment")
         asked = [q for q in self.bank.questions if q.audience == audience]
         if not asked:
             raise ValueError(f"question bank {self.bank.id!r} has no questions for the audience {audience!r}")
