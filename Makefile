@@ -22,13 +22,18 @@ $(BIN)/python:
 # Reinstall only when the project's dependency list or its Voila template changes (the install copies
 # the template to .venv/share/jupyter, where Voila finds it).
 # The pinned set Binder builds (binder/requirements.txt ends with `-e .`): CI tests what Binder runs.
-TEMPLATE := $(wildcard share/jupyter/voila/templates/lbp/*)
+TEMPLATE := $(wildcard share/jupyter/voila/templates/lbp/* share/jupyter/lab/settings/overrides.d/*)
 $(VENV)/.installed: pyproject.toml binder/requirements.txt $(TEMPLATE) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r binder/requirements.txt
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# The class test's JupyterHub needs configurable-http-proxy (Node.js, from npm), kept inside the venv.
+$(VENV)/hub-proxy/.installed: | $(BIN)/python
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/hub-proxy configurable-http-proxy@5.3.0
 	touch $@
 
 start: $(VENV)/.installed
@@ -42,7 +47,7 @@ lab: $(VENV)/.installed
 # tests/setup_chromium.py (as root or with passwordless sudo), which prints the path to use.
 WITH_CHROMIUM = CHROMIUM="$$($(BIN)/python tests/setup_chromium.py)" && export CHROMIUM &&
 
-test: lint
+test: lint $(VENV)/hub-proxy/.installed
 	$(WITH_CHROMIUM) $(BIN)/python -m pytest
 
 # Under a minute: no browser, no nbgrader, nothing marked slow (lessons run in kernels, a fresh Binder
