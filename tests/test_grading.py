@@ -77,6 +77,8 @@ MAX_AUTO = {EA: 9, BPS: 10, TC: 7}
 BANK = "assessment-treatment-choices"
 RIGHT_QUIZ = right_quiz()  # from the keys in the source's hidden tests
 CASE = "assessment-alex"
+# A key written out, as in a source's hidden test (in a notebook's JSON, its quotes are escaped).
+KEY_LITERAL = re.compile(r"LBP_KEY\s*=\s*\{\s*\\?[\"']")
 # A cell a cheating student adds at the top: it replaces or rebinds everything the graded widgets'
 # hidden tests use, and rewrites the answers file with answers it hopes are right, as it is graded.
 TAMPER = f"""import builtins
@@ -401,7 +403,8 @@ def test_item_analysis_csv_has_one_row_per_student_and_question(graded: Graded) 
     with (graded.root / "export" / "item-options.csv").open(encoding="utf-8") as handle:
         chosen = {(r["question"], r["part"], r["option"]): r for r in csv.DictReader(handle)}
     nice = chosen[("quiz-nice-massage", "nice-massage", "b")]  # full, partial, widgets; blank: none
-    assert (nice["chosen"], nice["answered"], nice["submissions"]) == ("3", "3", "4")  # "exception": corrupt
+    # "exception": corrupt; "tamperer" saved "a"
+    assert (nice["chosen"], nice["answered"], nice["submissions"]) == ("3", "4", "5")
     report = (graded.root / "export" / "item-report.html").read_text(encoding="utf-8")
     assert "submitted/exception/treatment-choices/answers.json" in report
 
@@ -531,6 +534,8 @@ def test_no_answer_key_reaches_a_students_machine(graded: Graded, tmp_path: Path
     """Neither the released assignments nor the installed package hold a graded widget's key."""
     import yaml
 
+    sources = [p.read_text(encoding="utf-8") for p in (graded.root / "source").rglob("*.ipynb")]
+    assert sum(len(KEY_LITERAL.findall(text)) for text in sources) >= 8  # the scan finds keys where they are
     released = [p for p in (graded.root / "release").rglob("*") if p.is_file()]
     assert len(released) >= 4
     for path in released:
@@ -544,8 +549,9 @@ def test_no_answer_key_reaches_a_students_machine(graded: Graded, tmp_path: Path
     with zipfile.ZipFile(wheel) as archive:
         for name in archive.namelist():
             text = archive.read(name).decode("utf-8", errors="replace")
-            # Python modules may name the key (the grader reads it); none may hold one.
-            assert key_in(text) is None if name.endswith(".py") else "LBP_KEY" not in text, name
+            # Files may name the key (the grader reads it, the README explains it); none may hold one.
+            holds_key = key_in(text) is not None if name.endswith(".py") else KEY_LITERAL.search(text)
+            assert not holds_key, name
             if re.search(r"data/(questions|cases)/assessment-[^/]+\.yaml$", name):
                 scanned.append(name)
                 data = yaml.safe_load(text)
