@@ -9,6 +9,7 @@ Run from anywhere (every step runs with this folder as the working directory, as
     python assessments/instructor.py feedback evidence-appraisal  # HTML feedback without hidden tests
     python assessments/instructor.py export                       # grades.csv, item analysis (CSV, HTML)
     python assessments/instructor.py lms canvas                   # export/canvas-grades.csv (or: lms moodle)
+    python assessments/instructor.py variant evidence-appraisal ana ben   # these students' own numbers
 
 Manual grading happens in formgrader (``make -C assessments formgrade``). ``HideTestDetails``, the
 feedback preprocessor configured in nbgrader_config.py, also lives here.
@@ -31,6 +32,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from widgets.answers import ANSWERS_FILE, AnswersError, load_answers
 from widgets.grading import key_in, score
+from widgets.variants import STUDENT_ENV, variant_answers
 
 ROOT = Path(__file__).resolve().parent
 ASSIGNMENTS = ["evidence-appraisal", "biopsychosocial-case", "treatment-choices"]
@@ -96,6 +98,27 @@ class ReadRecordedAnswers(NbGraderPreprocessor):
         except AnswersError as err:
             self.log.warning("%s: scored as unanswered", err)
             resources["lbp_answers"] = {}
+        return nb, resources
+
+
+VARIANT_LINE = re.compile(r"^([ \t]*)LBP_VARIANT[ \t]*=.*$", re.M)
+
+
+class InsertVariants(NbGraderPreprocessor):
+    """Autograde preprocessor, before the notebook runs: the graded student's own numbers.
+
+    The kernel gets the student's id (``LBP_STUDENT``), so their notebook shows their own variant
+    again; each test cell's ``LBP_VARIANT = ...`` line becomes the literal expected answers of that
+    variant (see :mod:`widgets.variants`), so the student's code cannot change what is expected.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        student, assignment = resources["nbgrader"]["student"], resources["nbgrader"]["assignment"]
+        os.environ[STUDENT_ENV] = student  # read by the kernel that Execute starts next
+        literal = repr(variant_answers(assignment, student))
+        for cell in nb.cells:
+            if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell):
+                cell.source = VARIANT_LINE.sub(lambda m: f"{m.group(1)}LBP_VARIANT = {literal}", cell.source)
         return nb, resources
 
 
@@ -220,6 +243,16 @@ def lms_export(lms: str, roster: Path, identifier: str, db_url: str | None, out:
     return path
 
 
+def preview_variants(name: str, students: list[str]) -> None:
+    """Print each student's own numbers and expected answers, as the grader will use them."""
+    from widgets.variants import nnt_trial
+
+    for student in students:
+        print(f"{student}: {variant_answers(name, student)}")
+        if name == "evidence-appraisal":
+            print(f"  {nnt_trial(student, name)}")
+
+
 def _db_url() -> str:
     return os.environ.get("NBGRADER_DB_URL", "sqlite:///" + str(ROOT / "gradebook.db"))
 
@@ -243,6 +276,9 @@ def main(argv: list[str] | None = None) -> None:
             one.add_argument("--workers", type=int, help="grading processes (default: one per core)")
             one.add_argument("--timeout", type=float, default=600.0,
                              help="seconds one submission may take before it is stopped (default 600)")
+    variant = sub.add_parser("variant", help="preview students' own numbers and expected answers")
+    variant.add_argument("assignment", choices=ASSIGNMENTS)
+    variant.add_argument("students", nargs="+", help="nbgrader student ids")
     sub.add_parser("export", help="export/grades.csv, items*.csv, item-options.csv, item-report.html")
     to_lms = sub.add_parser("lms", help="grades to import into Canvas or Moodle: export/<lms>-grades.csv")
     to_lms.add_argument("lms", choices=["canvas", "moodle"])
@@ -265,6 +301,8 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(1)
     elif args.command == "feedback":
         feedback(args.assignment, args.release)
+    elif args.command == "variant":
+        preview_variants(args.assignment, args.students)
     elif args.command == "lms":
         lms_export(args.lms, args.roster, args.identifier, args.db, args.out)
     else:

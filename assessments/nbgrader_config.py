@@ -37,7 +37,13 @@ c.Autograde.exclude_overwriting = {name: ["answers.json"] for name in ASSIGNMENT
 # Feedback must not show hidden tests, neither their code nor the tracebacks of failing asserts
 # (nbgrader issue #917): HideTestDetails strips hidden regions and clears test-cell outputs.
 sys.path.insert(0, ROOT)
-from instructor import ClampScores, HideTestDetails, ReadRecordedAnswers, ScoreRecordedAnswers  # noqa: E402
+from instructor import (  # noqa: E402
+    ClampScores,
+    HideTestDetails,
+    InsertVariants,
+    ReadRecordedAnswers,
+    ScoreRecordedAnswers,
+)
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
@@ -58,9 +64,10 @@ from nbgrader.preprocessors import (  # noqa: E402
 
 # The graded widgets' cells are scored here, in the grading process, from the answers file as handed
 # in (read before the student's code runs) and the keys in the hidden tests (see widgets/grading.py).
+# InsertVariants writes each student's own expected numbers into the hidden tests (widgets/variants.py).
 c.Autograde.autograde_preprocessors = [
-    ReadRecordedAnswers, Execute, ScoreRecordedAnswers, ClampScores, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-    AssignLatePenalties, CheckCellMetadata,
+    ReadRecordedAnswers, InsertVariants, Execute, ScoreRecordedAnswers, ClampScores, IgnorePattern,
+    ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 
 # LMS downloads for `nbgrader zip_collect`: put the files (or zips of them) in

@@ -35,10 +35,12 @@ from tests.grading_support import (
     regions,
     right_quiz,
     run,
+    solved,
     source_keys,
 )
 from tests.servers import REPO, hermetic_env
 from widgets.grading import key_in
+from widgets.variants import nnt_trial
 
 EA, BPS, TC = "evidence-appraisal", "biopsychosocial-case", "treatment-choices"
 STUDENTS = [
@@ -53,19 +55,24 @@ STUDENTS = [
     "deleted",
     "missing",
     "tamperer",
+    "copier",
 ]
 # Exact autograded points each student should get (manual tasks are left ungraded).
 EXPECTED = {
     EA: {
         "full": 9,
         "blank": 0,
-        "partial": 4,
+        # the naive NNT (no rounding before rounding up) fails nnt-tests, but on partial's own trial
+        # (19 more of 100 improve) it gives the right 6: exercise-nnt-tests passes
+        "partial": 5,
         "syntax": 7,
         "exception": 5,
         "loop": 6,
         "locked": 7,
         "deleted": 5,
         "missing": 5,
+        # everything right but the NNT of another student's trial, with variant_answers rebound to agree
+        "copier": 8,
     },
     # tamperer: the code answers right (4), no sorting; the replaced helpers and the answers file its
     # code rewrote while being graded count for nothing.
@@ -215,6 +222,15 @@ def _build_class(root: Path) -> None:
         copy(EA, designs).delete("designs-answer"),
     )
     put("missing", copy(EA, calc).answer("above-mcid-answer").answer("nnt-answer"))  # no study-designs.ipynb
+    others_nnt = nnt_trial("full").nnt
+    assert others_nnt != nnt_trial("copier").nnt
+    copied = solved_calc()
+    own_line = "exercise_nnt = nnt(my_trial.control_rate, my_trial.treatment_rate)"
+    cheat = (f"exercise_nnt = {others_nnt}\n"
+             f"variant_answers = lambda *args, **kwargs: {{'exercise_nnt': {others_nnt}}}")
+    assert own_line in solved(copied.source, "nnt-answer")
+    copied.answer("nnt-answer", solved(copied.source, "nnt-answer").replace(own_line, cheat))
+    put("copier", copied, copy(EA, designs).answer("designs-answer"))
 
     # Biopsychosocial case: code answers plus FactorSorter answers in answers.json.
     right, flags = _right_factors()
@@ -393,6 +409,10 @@ def test_item_analysis_csv_has_one_row_per_student_and_question(graded: Graded) 
     assert score[(EA, "locked", "no-effect-tests")] == 0  # the edited test cell was restored
     assert score[(EA, "deleted", "no-effect-tests")] == 2  # the deleted test cell was put back
     assert score[(EA, "missing", "designs-tests")] == 0
+    # Each student's own NNT: the copier's rebound variant_answers was replaced by their expected answer.
+    assert score[(EA, "full", "exercise-nnt-tests")] == 1
+    assert score[(EA, "copier", "exercise-nnt-tests")] == 0
+    assert score[(EA, "copier", "nnt-tests")] == 2
     assert score[(BPS, "partial", "factors-tests")] == 3
     assert score[(BPS, "partial", "yellow-flags-tests")] == 1
     assert score[(TC, "widgets", "quiz-massage-interval")] == 0
