@@ -12,6 +12,12 @@ the role when it starts a server, for example in ``jupyterhub_config.py``::
 
     c.Spawner.pre_spawn_hook = pre_spawn_hook
 
+An instructor's server lets its own JupyterLab show the Formgrader, which JupyterLab embeds in a
+frame: since JupyterHub 4.1 a user's server forbids every frame by default (``frame-ancestors
+'none'``; nbgrader issue #1870), so the instructor role allows frames from the hub's own origin. On
+a hub where all users' servers share one origin, a page on another user's server could then frame
+the instructor's; JupyterHub's answer is a subdomain per user (``c.JupyterHub.subdomain_host``).
+
 A student's JupyterLab has no Formgrader, no "create assignment" tools and no course list (their
 lab plugins are disabled, and the Formgrader's and course list's server extensions are off); both
 roles keep the Assignments list (fetch, submit, feedback) and Validate. This is about showing each
