@@ -135,7 +135,11 @@ three students, each with their own Unix account, from the course link to each s
    Students then see no Formgrader, no "create assignment" tools and no course list; an
    instructor's *Nbgrader > Formgrader* opens the course in `{d.repo_name}/assessments/` (after the
    first pull of the course, restart your server once: *File > Hub Control Panel*, *Stop My Server*,
-   then *Start*). Nobody is asked to fetch Jupyter news (the course's package turns that off).
+   then *Start*). JupyterLab shows the Formgrader in a frame, which JupyterHub 4.1 and later forbid
+   by default (nbgrader issue #1870): the instructor role allows frames from the hub's own address.
+   Where all users' servers share one address, another user's page could then frame an
+   instructor's; a subdomain per user (`c.JupyterHub.subdomain_host`) closes that. Nobody is asked
+   to fetch Jupyter news (the course's package turns that off).
 5. **Keep students apart.** Unix permissions do it: each home folder readable by its owner only
    (`chmod 700 /home/*`); the exchange lets a student hand work in but not list or read anyone
    else's. Where every user's server runs as the same account (the default on Kubernetes), homes
