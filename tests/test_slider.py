@@ -39,7 +39,8 @@ def visible_text(text_html: str) -> str:
 def patient_strings(slider: EvidenceSlider) -> dict[str, str]:
     """Every string a patient sees in the slider outside the student details, by where it is."""
     found = {"intro": visible_text(slider.intro.value), "readout": visible_text(slider.readout.value),
-             "range label": slider.range.label, "range words": slider.range.aria_valuetext}
+             "range label": slider.range.label, "range words": slider.range.aria_valuetext,
+             "how sure": " ".join([slider.sure.description, *(label for label, _v in slider.sure.options)])}
     found.update({f"picture {i}": label for i, label in enumerate(svg_labels(slider.gauge.value))})
     if slider.revealed:
         patient, _students = split_panel(slider.panel.value)
@@ -114,6 +115,30 @@ def test_feedback_against_the_interval(where: float, expected: str) -> None:
     assert word in slider.feedback.value
 
 
+@pytest.mark.parametrize(("sure", "where", "words"), [
+    ("high", 1.5, "You were very sure, but the research found something else. Feeling sure is not"),
+    ("medium", 1.5, "You were fairly sure, but the research found something else."),
+    ("low", -0.5, "You were not sure, and that was wise"),
+    ("high", 0.5, "You were very sure, and the research agrees with your guess."),
+    ("low", 0.5, "You were not sure, yet your guess was inside the range."),
+])
+def test_feedback_uses_how_sure_the_learner_was(sure: str, where: float, words: str) -> None:
+    low, high = massage_bounds()
+    slider = EvidenceSlider("massage")
+    slider.prediction = max(slider.minimum, min(slider.maximum, round(low + where * (high - low), 2)))
+    slider.sure.value = sure
+    slider.reveal_button.click()
+    assert words in html.unescape(slider.feedback.value)
+
+
+def test_no_confidence_said_adds_nothing_and_a_bad_record_is_ignored(_in_tmp: Path) -> None:
+    slider = EvidenceSlider("massage")
+    slider.reveal_button.click()
+    assert "sure" not in slider.feedback.value.split("</strong>", 1)[1]
+    (_in_tmp / "answers.json").write_text('{"slider/massage": {"prediction": 1, "confidence": "certain"}}')
+    assert EvidenceSlider("massage", graded=True).confidence == ""
+
+
 def test_verdict_edges_are_inside() -> None:
     assert verdict(1.0, 1.0, 2.0) == verdict(2.0, 1.0, 2.0) == "inside"
 
@@ -151,12 +176,15 @@ def test_graded_writes_and_restores(_in_tmp: Path) -> None:
     inside = round((low + high) / 2, 2)
     slider = EvidenceSlider("massage", graded=True)
     slider.prediction = inside
-    assert load_answers()["slider/massage"] == {"prediction": inside, "revealed": False}
+    assert load_answers()["slider/massage"] == {"prediction": inside, "revealed": False, "confidence": ""}
+    slider.sure.value = "high"
     slider.reveal_button.click()
-    assert load_answers()["slider/massage"] == {"prediction": inside, "revealed": True}
+    assert load_answers()["slider/massage"] == {"prediction": inside, "revealed": True, "confidence": "high"}
     again = EvidenceSlider("massage", graded=True)
-    assert again.prediction == inside and again.revealed and again.input.disabled
+    assert again.prediction == inside and again.revealed and again.input.disabled and again.sure.disabled
+    assert again.confidence == again.sure.value == "high"
     assert "inside the range" in again.feedback.value
+    assert "You were very sure, and the research agrees" in again.feedback.value
 
 
 def test_corrupt_answers_file_is_shown_and_work_continues(_in_tmp: Path) -> None:
@@ -231,6 +259,7 @@ def test_patient_text_reads_at_grade_8_or_below(treatment_id: str) -> None:
     _b, low, high = slider.estimate.benefit if slider.estimate else (0, 0, 0)
     guesses = [slider.minimum, (low + high) / 2, slider.maximum]  # below, inside, above
     for n, guess in enumerate(guesses):
+        slider.confidence = ["high", "medium", "low"][n]
         slider.prediction = round(guess, 2)
         slider.revealed = True
         seen.update({f"{where} ({n})": text for where, text in patient_strings(slider).items()})

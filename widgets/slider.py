@@ -11,7 +11,11 @@ closed under *For students: the numbers*, the MD or SMD with its 95% CI, the MCI
 grade, notes, what was not found, the guideline stances and the full source. Feedback says in
 words whether the guess lies above, inside or below the range the research found.
 
-Graded mode writes ``slider/<treatment-id>`` -> ``{"prediction": float, "revealed": bool}``.
+Before the reveal the learner may also say how sure they are of the guess; the feedback then uses
+both, because feeling sure and being wrong is the lesson: it is why treatments need fair tests.
+
+Graded mode writes ``slider/<treatment-id>`` -> ``{"prediction": float, "revealed": bool,
+"confidence": "" | "low" | "medium" | "high"}``.
 """
 
 from __future__ import annotations
@@ -81,6 +85,31 @@ CERTAINTY_MEANING = {
 }
 
 
+NOT_SAID = ""
+# How sure the learner is of the guess: the dropdown's choices, in its order.
+CONFIDENCE = {"low": "Not sure: just a guess", "medium": "Fairly sure", "high": "Very sure"}
+# Feedback on (how sure, whether the guess was inside the research's range).
+CONFIDENCE_FEEDBACK = {
+    ("high", True): "You were very sure, and the research agrees with your guess.",
+    ("medium", True): "You were fairly sure, and the research agrees with your guess.",
+    ("low", True): "You were not sure, yet your guess was inside the range.",
+    ("high", False): "You were very sure, but the research found something else. Feeling sure "
+                     "is not the same as being right. That is why we test treatments in fair studies.",
+    ("medium", False): "You were fairly sure, but the research found something else. It is easy "
+                       "to feel sure about a treatment. Fair tests show us when we are wrong.",
+    ("low", False): "You were not sure, and that was wise: the research found something else.",
+}
+
+
+def confidence_words(confidence: str, inside: bool | None) -> str:
+    """What to say about how sure the learner was, given whether the guess was inside the range."""
+    if confidence not in CONFIDENCE:
+        return ""
+    if inside is None:
+        return f"You said: {CONFIDENCE[confidence].lower()}. There is no study result to check it with."
+    return CONFIDENCE_FEEDBACK[(confidence, inside)]
+
+
 def _points(value: float) -> str:
     """'1 point', '2.5 points' (the size of a value, without its sign)."""
     return f"{fmt(abs(value))} point" + ("" if abs(value) == 1 else "s")
@@ -95,6 +124,8 @@ class EvidenceSlider(CourseWidget):
     verdict = Unicode(
         "", help="where the prediction lies against the 95% CI: above, inside, below"
     ).tag(sync=True)
+    confidence = Unicode(NOT_SAID, help="how sure the learner is of the guess: '', low, medium, high").tag(
+        sync=True)
 
     def __init__(
         self, treatment_id: str, *, graded: bool = False, answers_path: Path | str | None = None,
@@ -138,6 +169,11 @@ class EvidenceSlider(CourseWidget):
         self.more.add_class("lbp-prediction-more")
         self.less.on_click(lambda _b: self._step(-big))
         self.more.on_click(lambda _b: self._step(big))
+        self.sure = w.Dropdown(
+            options=[("Choose…", NOT_SAID), *((words, level) for level, words in CONFIDENCE.items())],
+            value=NOT_SAID, description="How sure are you of your guess?", **wide_description(),
+        )
+        self.sure.add_class("lbp-prediction-sure")
         self.gauge = w.HTML()
         self.gauge.add_class("lbp-slider-gauge")
         self.reveal_button = w.Button(description="Reveal the evidence", button_style="primary")
@@ -148,14 +184,15 @@ class EvidenceSlider(CourseWidget):
         self.feedback = w.HTML(status(""))
         self.feedback.add_class("lbp-feedback")
         super().__init__(
-            [self.intro, self.range, self.readout, w.HBox([self.input, self.less, self.more]), self.gauge,
-             self.reveal_button, self.feedback, self.panel],
+            [self.intro, self.range, self.readout, w.HBox([self.input, self.less, self.more]), self.sure,
+             self.gauge, self.reveal_button, self.feedback, self.panel],
             treatment_id=treatment_id, graded=graded, prediction=self.no_effect,
         )
         self.add_class("lbp-slider")
         w.link((self.input, "value"), (self, "prediction"))
         w.link((self.range, "value"), (self, "prediction"))
-        self.observe(self._on_prediction, names=["prediction"])
+        w.link((self.sure, "value"), (self, "confidence"))
+        self.observe(self._on_prediction, names=["prediction", "confidence"])
         self.observe(self._on_revealed, names=["revealed"])
         self._draw_guess()
         self._restore()
@@ -180,7 +217,11 @@ class EvidenceSlider(CourseWidget):
         if self.revealed:
             self._show_feedback()
             self.panel.value = self.reveal_html()
-        self._store.save({"prediction": self.prediction, "revealed": self.revealed})
+        self._save()
+
+    def _save(self) -> None:
+        self._store.save({"prediction": self.prediction, "revealed": self.revealed,
+                          "confidence": self.confidence})
 
     @shows_errors
     def _on_reveal(self, _button: w.Button | None = None) -> None:
@@ -189,11 +230,13 @@ class EvidenceSlider(CourseWidget):
     def _on_revealed(self, change: Any) -> None:
         if change["new"]:
             self._show_reveal()
-            self._store.save({"prediction": self.prediction, "revealed": True})
+            self._save()
 
     def _restore(self) -> None:
         def apply(record: Any) -> None:
             self.prediction = float(record["prediction"])
+            confidence = record.get("confidence", NOT_SAID)
+            self.confidence = confidence if confidence in CONFIDENCE else NOT_SAID
             self.revealed = bool(record.get("revealed", False))
 
         self._restore_with(apply, "your earlier prediction")
@@ -284,8 +327,10 @@ class EvidenceSlider(CourseWidget):
         guess = f"You guessed {esc(self.guess_words(self.prediction))}."
         if self.estimate is None:
             self.verdict = "no estimate"
+            sure = confidence_words(self.confidence, None)
             self.feedback.value = status(
                 f"{guess} We found no study result to compare it with. See below what is missing."
+                + (f" {esc(sure)}" if sure else "")
             )
             return
         _b, low, high = self.estimate.benefit
@@ -296,7 +341,9 @@ class EvidenceSlider(CourseWidget):
             "below": "You guessed less benefit than the research found.",
         }[self.verdict]
         found = f"The research found {esc(self._found_words(low, high))}."
-        self.feedback.value = status(f"<strong>{words}</strong> {guess} {found}")
+        sure = confidence_words(self.confidence, self.verdict == "inside")
+        self.feedback.value = status(f"<strong>{words}</strong> {guess} {found}"
+                                     + (f" <strong>{esc(sure)}</strong>" if sure else ""))
 
     def _show_reveal(self) -> None:
         # What the learner reads goes first; each change is a message of its own.
@@ -304,7 +351,7 @@ class EvidenceSlider(CourseWidget):
         self.panel.value = self.reveal_html()
         self._draw_guess()
         self.input.disabled = self.less.disabled = self.more.disabled = True
-        self.range.disabled = True
+        self.range.disabled = self.sure.disabled = True
         self.reveal_button.disabled = True
 
     def reveal_html(self) -> str:
