@@ -26,7 +26,7 @@ VOCABULARY_FILE = Path(__file__).parent / "data" / "ihc-key-concepts.yaml"
 GROUPS = ("claims", "comparisons", "choices")
 Group = Literal["claims", "comparisons", "choices"]
 MARKERS = ("content", "uncoded")
-# The first digit of a subgroup code names its group, as in the IHC lists (1 claims, 2 comparisons, 3 choices).
+# The first digit of a subgroup code names its group, as in the IHC lists.
 GROUP_DIGIT = {"1": "claims", "2": "comparisons", "3": "choices"}
 
 

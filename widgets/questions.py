@@ -66,15 +66,15 @@ class Question(StrictModel):
     points: float = Field(1, ge=0)
     audience: Literal["patient", "student"] = Field(
         "patient", description="who the question is for: patients (plain words) or students (technical)")
-    concepts: list[str] | None = Field(
-        None, description="the Informed Health Choices Key Concepts the question tests: codes from "
+    concepts: list[str] = Field(
+        description="the Informed Health Choices Key Concepts the question tests: codes from "
                           "widgets/data/ihc-key-concepts.yaml, or alone the marker 'content' (course "
                           "content, no Key Concept) or 'uncoded' (a Key Concept not in the vocabulary yet)")
 
     @field_validator("concepts")
     @classmethod
-    def _known_concepts(cls, tags: list[str] | None) -> list[str] | None:
-        if tags is not None and (reason := tag_problem(tags)):
+    def _known_concepts(cls, tags: list[str]) -> list[str]:
+        if reason := tag_problem(tags):
             raise ValueError(reason)
         return tags
 
