@@ -7,6 +7,9 @@ Written by ``instructor.py export`` into export/:
   discrimination;
 - item-options.csv: for choice items, how many students chose each option, read from the
   collected answers files (submitted/<student>/<assignment>/answers.json);
+- items-by-concept.csv: per Informed Health Choices Key Concept (and per marker, ``content`` or
+  ``uncoded``), the graded cells tagged with it in concepts.yaml, the mean share of the points
+  across them and the number of submissions (see :func:`concept_rows`);
 - item-report.html: all of it as one self-contained page with small inline SVG bars.
 
 Corrected item-total discrimination: per assignment, the Pearson correlation between a student's
@@ -33,6 +36,7 @@ from typing import Any
 
 from widgets._yaml import load_yaml
 from widgets.answers import ANSWERS_FILE, AnswersError, load_answers
+from widgets.concepts import MARKERS, Vocabulary, load_cell_concepts, vocabulary
 from widgets.grading import key_in
 from widgets.questions import QUESTIONS_DIR
 
@@ -45,6 +49,9 @@ SUMMARY_FIELDS = ["assignment", "notebook", "question", "max_score", "submission
                   "discrimination_note"]
 OPTION_FIELDS = ["assignment", "question", "part", "part_text", "option", "option_text", "chosen",
                  "answered", "submissions"]
+CONCEPT_FIELDS = ["concept", "group", "label", "questions", "items", "submissions", "responses",
+                  "mean_fraction"]
+CONCEPTS_FILE = "concepts.yaml"  # in the course folder, beside this module
 MIN_STUDENTS = 3
 DOMAINS = ["biological", "psychological", "social"]
 
@@ -122,6 +129,62 @@ def item_summary(rows: list[dict[str, object]]) -> list[dict[str, object]]:
             "discrimination_note": note,
         })
     return summary
+
+
+# --- results per concept, from the gradebook and concepts.yaml ---------------------------------
+
+def concept_rows(rows: list[dict[str, object]], tags: dict[str, dict[str, list[str]]],
+                 vocab: Vocabulary | None = None) -> list[dict[str, object]]:
+    """Per concept (and marker) that tags a graded cell: its cells and how the class did on them.
+
+    ``rows`` are :func:`item_rows`; ``tags`` maps assignment -> graded cell -> concept codes (from
+    concepts.yaml). For each code, in the vocabulary's order: ``questions`` (the tagged cells, as
+    assignment/cell, ``; ``-separated), ``items`` (how many), ``responses`` (student-and-cell scores
+    found in the gradebook), ``submissions`` (distinct students' submissions of an assignment with
+    at least one of those scores) and ``mean_fraction``: the mean, over those responses, of score
+    divided by the cell's points (3 decimals; empty without responses; a cell worth 0 points is
+    left out). A response to a cell with two concepts counts for both.
+    """
+    vocab = vocab or vocabulary()
+    cells_of: dict[str, list[tuple[str, str]]] = {}
+    for assignment, cells in sorted(tags.items()):
+        for cell, codes in sorted(cells.items()):
+            for code in codes:
+                cells_of.setdefault(code, []).append((assignment, cell))
+    result: list[dict[str, object]] = []
+    for code in vocab.codes():
+        cells = cells_of.get(code)
+        if not cells:
+            continue
+        mine = set(cells)
+        fractions: list[float] = []
+        submissions: set[tuple[str, str]] = set()
+        for row in rows:
+            key = (str(row["assignment"]), str(row["question"]))
+            max_score = float(row["max_score"] or 0)  # type: ignore[arg-type]
+            if key not in mine or not max_score:
+                continue
+            fractions.append(float(row["score"] or 0) / max_score)  # type: ignore[arg-type]
+            submissions.add((key[0], str(row["student"])))
+        result.append({
+            "concept": code, "group": vocab.group_of(code), "label": vocab.label(code),
+            "questions": "; ".join(f"{a}/{c}" for a, c in cells), "items": len(cells),
+            "submissions": len(submissions), "responses": len(fractions),
+            "mean_fraction": round(sum(fractions) / len(fractions), 3) if fractions else "",
+        })
+    return result
+
+
+def untagged_cells(rows: list[dict[str, object]], tags: dict[str, dict[str, list[str]]]) -> list[str]:
+    """The graded cells in the gradebook that concepts.yaml does not tag (assignment/cell)."""
+    seen = {(str(r["assignment"]), str(r["question"])) for r in rows}
+    return sorted(f"{a}/{c}" for a, c in seen if c not in tags.get(a, {}))
+
+
+def read_tags(course: Path) -> dict[str, dict[str, list[str]]] | None:
+    """The course's concepts.yaml (validated against the vocabulary), or None if it has none."""
+    path = course / CONCEPTS_FILE
+    return load_cell_concepts(path) if path.exists() else None
 
 
 # --- options chosen, from the answers files -----------------------------------------------------
@@ -390,11 +453,62 @@ a hint, not a verdict.</li>
 <li>Ungraded manual questions count as 0 until they are graded.</li>
 <li><b>Options chosen</b>: for choice questions, how many students picked each option, read from
 their answers files. For multiple-answer questions and yellow flags a student can pick several.</li>
+<li><b>Results per concept</b>: each graded question is tagged with the Informed Health Choices Key
+Concepts it tests (concepts.yaml). The mean share is taken over every score of every question with
+that tag; a question with two tags counts for both. <i>content</i> marks questions on course content,
+<i>uncoded</i> questions on a Key Concept the course's list does not have yet.</li>
 </ul></div>"""
 
 
-def report_html(summary: list[dict[str, object]], counts: OptionCounts) -> str:
-    """The whole report as one self-contained HTML page (no scripts, no external requests)."""
+def _concepts_section(rows: list[dict[str, object]], untagged: list[str] | None,
+                      vocab: Vocabulary) -> str:
+    """The per-concept table, or why there is none; ``untagged`` is None without a concepts.yaml."""
+    parts = ['<section><h2 id="concepts">Results per concept</h2>']
+    if untagged is None:
+        parts.append(f"<p>No {CONCEPTS_FILE} in the course folder: no results per concept.</p></section>")
+        return "".join(parts)
+    if not vocab.source.complete:
+        parts.append(f'<p class="note">The concept list is incomplete: {html.escape(vocab.source.missing)} '
+                     f"Source: {html.escape(vocab.source.citation)}</p>")
+    if untagged:
+        names = ", ".join(f"<code>{html.escape(c)}</code>" for c in untagged)
+        parts.append(f"<p>Graded questions with no concept tags in {CONCEPTS_FILE} (not counted below): "
+                     f"{names}.</p>")
+    body = []
+    for row in rows:
+        code = str(row["concept"])
+        name = f"<i>{html.escape(code)}</i>" if code in MARKERS else f"Concept {html.escape(code)}"
+        questions = "<br>".join(html.escape(q) for q in str(row["questions"]).split("; "))
+        if row["mean_fraction"] == "":
+            mean = '<td class="num">—</td><td><span class="undefined">no scores yet</span></td>'
+        else:
+            share = float(row["mean_fraction"])  # type: ignore[arg-type]
+            mean = (f'<td class="num">{share:.0%}</td>'
+                    f'<td>{_bar(share, f"mean {share:.0%} of the points")}</td>')
+        body.append(f'<tr><th scope="row">{name}<br><small>{html.escape(str(row["label"]))}</small></th>'
+                    f'<td>{html.escape(str(row["group"]) or "—")}</td><td><small>{questions}</small></td>'
+                    f'{mean}<td class="num">{row["submissions"]}</td></tr>')
+    if not body:
+        parts.append("<p>No graded question is tagged yet.</p></section>")
+        return "".join(parts)
+    parts.append(
+        f'<div class="wide" tabindex="0"><table><caption>{len(rows)} concepts and markers, in the order '
+        "of the concept list</caption><thead><tr>"
+        '<th scope="col">Concept</th><th scope="col">Group</th><th scope="col">Questions tagged</th>'
+        '<th scope="col">Mean share of points</th><th scope="col">Mean, as a bar</th>'
+        '<th scope="col">Submissions</th>'
+        f"</tr></thead><tbody>{''.join(body)}</tbody></table></div></section>")
+    return "".join(parts)
+
+
+def report_html(summary: list[dict[str, object]], counts: OptionCounts,
+                concepts: list[dict[str, object]] | None = None, untagged: list[str] | None = None,
+                vocab: Vocabulary | None = None) -> str:
+    """The whole report as one self-contained HTML page (no scripts, no external requests).
+
+    ``concepts`` are :func:`concept_rows` and ``untagged`` the graded cells without tags; leave
+    ``untagged`` None when the course has no concepts.yaml (the section then says so).
+    """
     anchors = {f"options-{p.assignment}-{p.question}" for p in counts.parts}
     sections = [f"<h1>Item analysis</h1>{HOW_TO_READ}"]
     negative = [r for r in summary if r["discrimination"] != "" and float(r["discrimination"]) < 0]  # type: ignore[arg-type]
@@ -423,7 +537,7 @@ def report_html(summary: list[dict[str, object]], counts: OptionCounts) -> str:
             else:
                 sections.extend(_options_table(p) for p in mine)
         sections.append("</section>")
-    # Item 6 (concept tags) adds a per-concept section here: one table of mean share and items per tag.
+    sections.append(_concepts_section(concepts or [], untagged, vocab or vocabulary()))
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>Item analysis</title><style>{STYLE}</style></head><body><main>"
@@ -440,18 +554,26 @@ def write_csv(path: Path, fields: list[str], rows: list[dict[str, object]]) -> P
 
 
 def write_reports(course: Path, db_url: str, out: Path, assignments: list[str]) -> list[Path]:
-    """items.csv, items-summary.csv, item-options.csv and item-report.html in ``out``."""
+    """items.csv, items-summary.csv, item-options.csv, items-by-concept.csv and item-report.html in ``out``.
+
+    The concept tags come from ``course/concepts.yaml``; a malformed one raises ConceptsError
+    (naming the file, the cell and the field) before anything is written.
+    """
+    tags = read_tags(course)
     out.mkdir(parents=True, exist_ok=True)
     rows = item_rows(db_url)
     summary = item_summary(rows)
     counts = option_counts(course, assignments)
+    by_concept = concept_rows(rows, tags or {})
+    untagged = None if tags is None else untagged_cells(rows, tags)
     report = out / "item-report.html"
-    report.write_text(report_html(summary, counts), encoding="utf-8")
+    report.write_text(report_html(summary, counts, by_concept, untagged), encoding="utf-8")
     for name in counts.unreadable:
         print(f"unreadable answers file, options not counted: {name}")
     return [
         write_csv(out / "items.csv", ITEM_FIELDS, rows),
         write_csv(out / "items-summary.csv", SUMMARY_FIELDS, summary),
         write_csv(out / "item-options.csv", OPTION_FIELDS, option_rows(counts)),
+        write_csv(out / "items-by-concept.csv", CONCEPT_FIELDS, by_concept),
         report,
     ]

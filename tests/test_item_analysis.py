@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from assessments.item_analysis import OPTION_FIELDS, SUMMARY_FIELDS, discrimination, write_reports
+from assessments.item_analysis import (
+    CONCEPT_FIELDS,
+    CONCEPTS_FILE,
+    OPTION_FIELDS,
+    SUMMARY_FIELDS,
+    discrimination,
+    write_reports,
+)
 from tests.grading_support import COURSE, new_gradebook
 from widgets.answers import record_answer
 
@@ -80,6 +87,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     course = tmp_path / "assessments"
     for assignment in (TC, BPS):
         shutil.copytree(COURSE / "source" / assignment, course / "source" / assignment)
+    shutil.copy(COURSE / CONCEPTS_FILE, course / CONCEPTS_FILE)
     for student, answers in CHOICES.items():
         folder = course / "submitted" / student / TC
         folder.mkdir(parents=True)
@@ -154,6 +162,26 @@ def test_option_counts_come_from_the_answers_files_and_skip_the_corrupt_one(repo
     assert count[("factors-tests", "fear-of-bending", "biological")] == (1, 2, 2)
     assert count[("factors-tests", "low-mood", "social")] == (0, 0, 2)
     assert count[("yellow-flags-tests", "yellow_flags", "fear-of-bending")] == (1, 2, 2)
+
+
+def test_results_per_concept_from_the_course_tags(report: Path) -> None:
+    # concepts.yaml tags massage-certainty and massage-interval `uncoded`, passive-treatments and
+    # nice-massage `content`. uncoded: fractions 1 1 1 0 0 and 1 1 1 1 1, mean 8/10. content:
+    # passive-treatments (2 points) 1 1 1 0 0 gives .5 .5 .5 0 0, nice-massage 0 0 1 1 1: 4.5/10.
+    fields, rows = _csv(report / "items-by-concept.csv")
+    assert fields == CONCEPT_FIELDS
+    by_concept = {r["concept"]: r for r in rows}
+    uncoded, content = by_concept["uncoded"], by_concept["content"]
+    assert float(uncoded["mean_fraction"]) == 0.8 and float(content["mean_fraction"]) == 0.45
+    assert uncoded["submissions"] == content["submissions"] == "5"
+    assert uncoded["responses"] == content["responses"] == "10"
+    assert "treatment-choices/quiz-massage-certainty" in uncoded["questions"]
+    assert "treatment-choices/quiz-nice-massage" in content["questions"]
+    # Cells tagged but not in this gradebook are listed with no mean: explain-task tests concepts 2 and 3.
+    assert by_concept["2"]["questions"] == "treatment-choices/explain-task"
+    assert by_concept["2"]["responses"] == "0" and by_concept["2"]["mean_fraction"] == ""
+    html_text = (report / "item-report.html").read_text(encoding="utf-8")
+    assert "Results per concept" in html_text and "Concept 2" in html_text
 
 
 class _Page(HTMLParser):

@@ -30,7 +30,9 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def write_bank(tmp_path: Path, bank_id: str, questions: list[dict]) -> Path:
+    """A bank file of these questions; a question without concept tags gets the marker 'content'."""
     path = tmp_path / f"{bank_id}.yaml"
+    questions = [{"concepts": ["content"], **q} for q in questions]
     path.write_text(yaml.safe_dump({"id": bank_id, "title": "T", "questions": questions}))
     return path
 
@@ -289,9 +291,9 @@ def test_an_assessment_bank_holds_no_key_and_needs_graded_mode() -> None:
 def test_a_bank_must_keep_its_keys_all_in_or_all_out() -> None:
     from widgets.questions import Bank
 
-    keyed = {"id": "q", "kind": "single", "prompt": "P?",
+    keyed = {"id": "q", "kind": "single", "prompt": "P?", "concepts": ["content"],
              "options": [{"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B"}]}
-    keyless = {"id": "q", "kind": "single", "prompt": "P?",
+    keyless = {"id": "q", "kind": "single", "prompt": "P?", "concepts": ["content"],
                "options": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}]}
     with pytest.raises(ValueError, match="carries an answer key"):
         Bank.model_validate({"id": "x", "title": "X", "keys": "instructor", "questions": [keyed]})

@@ -148,6 +148,10 @@ def _unknown_question_field(d: Any) -> None:
     d["questions"][0]["answer_key"] = "a"
 
 
+def _concept_in_an_unknown_group(d: Any) -> None:
+    d["concepts"][0]["group"] = "outcomes"
+
+
 def _unknown_domain(d: Any) -> None:
     d["factors"][0]["domain"] = "spiritual"
 
@@ -166,6 +170,7 @@ DEFECTS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "reference": ("reference.yaml", _urgency_not_in_vocabulary),
     "guidelines": ("guidelines.yaml", _stance_not_in_vocabulary),
     "question-bank": ("heat.yaml", _unknown_question_field),
+    "ihc-key-concepts": ("ihc-key-concepts.yaml", _concept_in_an_unknown_group),
     "case": ("priya.yaml", _unknown_domain),
     "course": ("course.yaml", _bad_lesson_file_name),
     "deploy": ("deploy.yaml", _plain_http_binder),

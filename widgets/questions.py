@@ -16,9 +16,10 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from widgets._yaml import DataFileError, parse, problem, read_yaml
+from widgets.concepts import tag_problem
 from widgets.evidence import EvidenceBase, StrictModel, Text, evidence
 
 QUESTIONS_DIR = Path(__file__).parent / "data" / "questions"
@@ -65,6 +66,17 @@ class Question(StrictModel):
     points: float = Field(1, ge=0)
     audience: Literal["patient", "student"] = Field(
         "patient", description="who the question is for: patients (plain words) or students (technical)")
+    concepts: list[str] = Field(
+        description="the Informed Health Choices Key Concepts the question tests: codes from "
+                          "widgets/data/ihc-key-concepts.yaml, or alone the marker 'content' (course "
+                          "content, no Key Concept) or 'uncoded' (a Key Concept not in the vocabulary yet)")
+
+    @field_validator("concepts")
+    @classmethod
+    def _known_concepts(cls, tags: list[str]) -> list[str]:
+        if reason := tag_problem(tags):
+            raise ValueError(reason)
+        return tags
 
     @property
     def keyless(self) -> bool:

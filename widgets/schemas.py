@@ -29,6 +29,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from widgets._cases import Case
+from widgets.concepts import Vocabulary
 from widgets.course import Course
 from widgets.deploy import Deploy
 from widgets.evidence import GuidelineList, Reference, Source, Treatment
@@ -87,6 +88,13 @@ KINDS: tuple[DataKind, ...] = (
         "One quiz (questions/<id>.yaml, id = file name). Option and question ids are stored with "
         "graded answers, so never rename them once released. Numbers come from the evidence with "
         "answer_from or {ev:<treatment>/<estimate>/<field>} placeholders.",
+    ),
+    DataKind(
+        "ihc-key-concepts", Vocabulary, "ihc-key-concepts.yaml", "Key Concepts vocabulary",
+        "The Informed Health Choices Key Concepts that questions are tagged with (ihc-key-concepts.yaml): "
+        "the source read, each concept's code as the source numbers it, its group (claims, comparisons, "
+        "choices) and a label in the course's own words, and the two markers for questions that test no "
+        "listed concept.",
     ),
     DataKind(
         "case", Case, "cases/*.yaml", "Patient case",
