@@ -66,6 +66,7 @@ SLIDER_STEPS = st.lists(
         st.tuples(st.just("type"), ODD_FLOATS),
         st.tuples(st.just("prediction"), ODD_FLOATS),
         st.tuples(st.sampled_from(["more", "less", "reveal"]), st.integers(1, 5)),
+        st.tuples(st.just("sure"), st.sampled_from(["", "low", "medium", "high", "certain", None])),
     ),
     max_size=12,
 )
@@ -82,6 +83,8 @@ def test_evidence_slider_survives_any_input(treatment: str, steps: list, graded:
                 _refused_or_ok(lambda arg=arg: setattr(slider.input, "value", arg))
             elif op == "prediction":
                 _refused_or_ok(lambda arg=arg: setattr(slider, "prediction", arg))
+            elif op == "sure":
+                _refused_or_ok(lambda arg=arg: setattr(slider.sure, "value", arg))
             else:
                 button = {"more": slider.more, "less": slider.less, "reveal": slider.reveal_button}[op]
                 for _ in range(arg):  # rapid repeated clicks
@@ -97,7 +100,8 @@ def test_evidence_slider_survives_any_input(treatment: str, steps: list, graded:
                 assert slider.verdict == ""
         if graded and path.exists():
             record = load_answers(path)[f"slider/{treatment}"]
-            assert record == {"prediction": slider.prediction, "revealed": slider.revealed}
+            assert record == {"prediction": slider.prediction, "revealed": slider.revealed,
+                              "confidence": slider.confidence}
         if not graded:
             assert not path.exists(), "patient mode wrote a file"
 
