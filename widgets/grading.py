@@ -17,8 +17,13 @@ does in its kernel can change it. In the kernel, :func:`check_key` only checks t
 the widget's questions, so that ``nbgrader validate`` on the source checks every key.
 
 Kinds of key: ``single`` (``answer``: an option id), ``multiple`` (``answer``: the option ids),
-``numeric`` (``answer`` and ``tolerance``), ``factors`` (``domains``: factor id -> domain) and
-``yellow_flags`` (``flags``: the factor ids that are yellow flags).
+``numeric`` (``answer`` and ``tolerance``), ``factors`` (``domains``: factor id -> domain),
+``yellow_flags`` (``flags``: the factor ids that are yellow flags) and ``certainty``:
+certainty-based marking of several quiz questions together (``record``: ``quiz/<bank>``; ``marks``:
+the bank's ``certainty_marks``; ``keys``: one single, multiple or numeric key per question). Each
+question earns its level's ``right`` or ``wrong`` marks (an answer saved without a level counts as
+``low``, no answer as 0); the cell gets the sum over the most it could be, from 0 to its points, so
+that a confident wrong answer costs marks that other answers earned.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ import math
 from typing import Any
 
 KEY_NAME = "LBP_KEY"
-KINDS = ("single", "multiple", "numeric", "factors", "yellow_flags")
+KINDS = ("single", "multiple", "numeric", "factors", "yellow_flags", "certainty")
+LEVELS = ("low", "medium", "high")
 
 
 class AnswerKeyError(ValueError):
@@ -56,6 +62,26 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
     return float(value)
+
+
+def _certainty_fraction(key: dict[str, Any], answers: dict[str, Any]) -> float:
+    """Certainty-based marks of several questions, over the most they could earn; never raises."""
+    marks, keys = key.get("marks"), key.get("keys")
+    if not isinstance(marks, dict) or not isinstance(keys, list) or not keys:
+        return 0.0
+    try:
+        best = max(float(marks[level]["right"]) for level in LEVELS)
+        total = 0.0
+        for one in keys:
+            record = answers.get(str(one.get("record"))) if isinstance(one, dict) else None
+            if not isinstance(record, dict) or "answer" not in record:
+                continue
+            level = record.get("certainty") if record.get("certainty") in LEVELS else "low"
+            right = _fraction_right(one, record) >= 1
+            total += float(marks[level]["right" if right else "wrong"])
+    except (KeyError, TypeError, ValueError):
+        return 0.0
+    return total / (best * len(keys)) if best > 0 else 0.0
 
 
 def _fraction_right(key: dict[str, Any], record: Any) -> float:
@@ -91,7 +117,10 @@ def _fraction_right(key: dict[str, Any], record: Any) -> float:
 
 def score(key: dict[str, Any], answers: dict[str, Any], points: float) -> float:
     """Points earned by the answer recorded under ``key["record"]``: from 0 to ``points``, rounded."""
-    fraction = _fraction_right(key, answers.get(str(key.get("record"))))
+    if key.get("kind") == "certainty":
+        fraction = _certainty_fraction(key, answers)
+    else:
+        fraction = _fraction_right(key, answers.get(str(key.get("record"))))
     return round(min(max(fraction, 0.0), 1.0) * points, 4)
 
 
@@ -105,7 +134,31 @@ def check_key(key: Any) -> None:
     _check_fits(key["kind"], key["record"], key)
 
 
+def _check_certainty(record: str, key: dict[str, Any]) -> None:
+    from widgets.questions import load_bank
+
+    widget, _, bank_id = record.partition("/")
+    keys = key.get("keys")
+    if widget != "quiz" or not isinstance(keys, list) or not keys:
+        raise AnswerKeyError(f"{record}: a certainty key needs record quiz/<bank> and a list of keys")
+    bank = load_bank(bank_id)
+    table = {level: {"right": m.right, "wrong": m.wrong} for level, m in (bank.certainty_marks or {}).items()}
+    if not table or key.get("marks") != table:
+        raise AnswerKeyError(f"{record}: the key's marks {key.get('marks')!r} must be the bank's "
+                             f"certainty_marks {table!r}, which students see")
+    for one in keys:
+        if not isinstance(one, dict) or not str(one.get("record", "")).startswith(f"quiz/{bank_id}/"):
+            raise AnswerKeyError(f"{record}: each key in a certainty key is a question of bank {bank_id!r}")
+        check_key(one)
+        question = bank.question(str(one["record"]).rsplit("/", 1)[1])
+        if not question.certainty:
+            raise AnswerKeyError(f"{one['record']}: the question does not ask how sure (certainty: true)")
+
+
 def _check_fits(kind: str, record: str, key: dict[str, Any]) -> None:
+    if kind == "certainty":
+        _check_certainty(record, key)
+        return
     widget, _, rest = record.partition("/")
     if widget == "quiz":
         from widgets.questions import load_bank

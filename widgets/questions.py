@@ -29,6 +29,10 @@ EV_FIELDS = (
 )
 _PLACEHOLDER = re.compile(r"\{ev:([^}]*)\}")
 
+CERTAINTY_LEVELS = ("low", "medium", "high")
+CERTAINTY_WORDS = {"low": "Not sure", "medium": "Fairly sure", "high": "Very sure"}
+
+
 class QuestionBankError(DataFileError):
     """A question bank is malformed (the message names file, question and field)."""
 
@@ -41,6 +45,13 @@ class Option(StrictModel):
     correct: bool | None = Field(None, description="whether the option is right; left out in a bank "
                                                    "whose keys the instructor keeps (keys: instructor)")
     feedback: str = ""
+
+
+class CertaintyMark(StrictModel):
+    """Certainty-based marking at one level of certainty: marks for a right and for a wrong answer."""
+
+    right: float = Field(gt=0)
+    wrong: float = Field(le=0)
 
 
 class AnswerFrom(StrictModel):
@@ -66,6 +77,8 @@ class Question(StrictModel):
     points: float = Field(1, ge=0)
     audience: Literal["patient", "student"] = Field(
         "patient", description="who the question is for: patients (plain words) or students (technical)")
+    certainty: bool = Field(False, description="ask how sure the learner is; where the instructor's "
+                                               "key turns it on, graded with the bank's certainty_marks")
     concepts: list[str] = Field(
         description="the Informed Health Choices Key Concepts the question tests: codes from "
                           "widgets/data/ihc-key-concepts.yaml, or alone the marker 'content' (course "
@@ -148,7 +161,26 @@ class Bank(StrictModel):
     keys: Literal["bank", "instructor"] = Field(
         "bank", description="where the answer keys are: in this bank (lessons), or only in the "
                             "instructor's source, never on students' machines (graded assessments)")
+    certainty_marks: dict[str, CertaintyMark] | None = Field(
+        None, description="certainty-based marking: the marks for a right and a wrong answer at each "
+                          "level of certainty (low, medium, high), shown to learners beside the choice")
     questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _certainty(self) -> Bank:
+        marks = self.certainty_marks
+        if marks is not None:
+            if set(marks) != set(CERTAINTY_LEVELS):
+                raise ValueError(f"certainty_marks needs exactly the levels {', '.join(CERTAINTY_LEVELS)}")
+            rights = [marks[level].right for level in CERTAINTY_LEVELS]
+            wrongs = [marks[level].wrong for level in CERTAINTY_LEVELS]
+            if rights != sorted(set(rights)) or wrongs != sorted(set(wrongs), reverse=True):
+                raise ValueError("certainty_marks: the surer the learner, the more a right answer must "
+                                 "gain and a wrong one lose")
+        asking = [q.id for q in self.questions if q.certainty]
+        if asking and marks is None:
+            raise ValueError(f"questions {asking} ask how sure the learner is: give the bank certainty_marks")
+        return self
 
     @model_validator(mode="after")
     def _unique(self) -> Bank:

@@ -10,6 +10,10 @@ In graded mode each checked answer is written at once to ``answers.json`` under
 multiple: sorted list of option ids; numeric: float) and restored when the quiz is rebuilt.
 Graded mode is for assessments, so it saves without telling right from wrong: the button reads
 *Save answer*, the feedback confirms what was saved, and no score is shown until nbgrader marks it.
+
+A question with ``certainty: true`` also asks how sure the learner is (low, medium, high), showing
+the bank's ``certainty_marks`` beside each choice; the record gains ``"certainty"``. Where the
+instructor's key asks for it (kind ``certainty``, see :mod:`widgets.grading`), the grader marks it so.
 """
 
 from __future__ import annotations
@@ -25,7 +29,15 @@ from traitlets import Bool, Float, Int, Unicode
 from widgets._base import CourseWidget
 from widgets._ui import ErrorBox, esc, fmt, load_record, shows_errors, status, wide_description
 from widgets.answers import record_answer
-from widgets.questions import Bank, Option, Question, load_bank
+from widgets.questions import (
+    CERTAINTY_LEVELS,
+    CERTAINTY_WORDS,
+    Bank,
+    CertaintyMark,
+    Option,
+    Question,
+    load_bank,
+)
 
 
 def _mark(ok: bool) -> str:
@@ -45,6 +57,7 @@ class QuestionView(w.VBox):
     def __init__(
         self, question: Question, number: int, options: list[Option], key: str, *,
         graded: bool, answers_path: Path | str | None, errors: ErrorBox,
+        marks: dict[str, CertaintyMark] | None = None,
     ) -> None:
         self.question = question
         self.options = options
@@ -76,6 +89,15 @@ class QuestionView(w.VBox):
             self.input = w.FloatText(value=0.0, description=f"{label}{unit}", **wide_description())
             inputs = [self.input]
         self.input.add_class("lbp-quiz-input")
+        self.marks = marks or {}
+        self.sure: w.Dropdown | None = None
+        if question.certainty:
+            choices = [(f"{CERTAINTY_WORDS[level]}: {fmt(self.marks[level].right)} if right, "
+                        f"{fmt(self.marks[level].wrong)} if wrong", level) for level in CERTAINTY_LEVELS]
+            self.sure = w.Dropdown(options=[("Choose…", ""), *choices], value="",
+                                   description="How sure are you?", **wide_description())
+            self.sure.add_class("lbp-quiz-sure")
+            inputs.append(self.sure)
         verb = "Save" if graded else "Check"
         self.check = w.Button(description=f"{verb} answer", tooltip=f"{verb} your {label.lower()}")
         self.check.add_class("lbp-quiz-check")
@@ -111,6 +133,22 @@ class QuestionView(w.VBox):
         else:
             self.input.value = float(value)
 
+    @property
+    def certainty(self) -> str:
+        """How sure the learner said they are ('' if the question does not ask, or not said yet)."""
+        return self.sure.value if self.sure is not None else ""
+
+    def certainty_html(self, right: bool) -> str:
+        """Practice mode: the marks the answer would earn at the certainty the learner chose."""
+        level = self.certainty
+        if not level:
+            return ""
+        earned = self.marks[level].right if right else self.marks[level].wrong
+        words = f"You said {CERTAINTY_WORDS[level].lower()}, so this answer earns {fmt(earned)}."
+        if not right and level == "high":
+            words += " Being sure and wrong costs the most."
+        return f"<p>{esc(words)}</p>"
+
     # -- checking --------------------------------------------------------------------------
     def is_right(self, value: Any) -> bool:
         """Whether ``value`` answers this question right, by the bank's one answer key."""
@@ -139,9 +177,10 @@ class QuestionView(w.VBox):
                 f"You answered {fmt(float(value))}{unit}. The answer is {fmt(q.answer)}{unit} "
                 f"(answers within {fmt(q.tolerance)} count as right)."
             )
+        parts.append(self.certainty_html(ok))
         if q.explanation:
             parts.append(f"<p>{esc(q.explanation)}</p>")
-        return status(" ".join(parts))
+        return status(" ".join(p for p in parts if p))
 
     def saved_html(self, value: Any) -> str:
         """Graded mode: confirm what was saved, without saying whether it is right."""
@@ -152,8 +191,9 @@ class QuestionView(w.VBox):
         else:
             chosen = [value] if q.kind == "single" else value
             what = "; ".join(f"“{esc(o.text)}”" for o in self.options if o.id in chosen)
+        sure = f" ({CERTAINTY_WORDS[self.certainty].lower()})" if self.certainty else ""
         return status(
-            f"<strong>Answer saved:</strong> {what}. It is marked after you hand in; "
+            f"<strong>Answer saved:</strong> {what}{esc(sure)}. It is marked after you hand in; "
             "you can change it until then."
         )
 
@@ -175,16 +215,24 @@ class QuestionView(w.VBox):
         if value is None or value == []:
             self.feedback.value = status(f"Choose an answer first, then press {self.check.description}.")
             return
+        if self.sure is not None and not self.certainty:
+            self.feedback.value = status(f"Choose how sure you are too, then press {self.check.description}.")
+            return
         self.show(value)
         self.attempts += 1
         if self.graded:
-            record_answer(self.key, {"answer": value, "attempts": self.attempts}, self.answers_path)
+            record = {"answer": value, "attempts": self.attempts}
+            if self.sure is not None:
+                record["certainty"] = self.certainty
+            record_answer(self.key, record, self.answers_path)
 
     def restore(self, record: Any) -> None:
         """Show a recorded answer again (graded mode), without counting an attempt."""
         if not isinstance(record, dict) or "answer" not in record:
             raise ValueError(f"recorded answer for {self.key} lacks 'answer': {record!r}")
         self.set_current(record["answer"])
+        if self.sure is not None and record.get("certainty") in CERTAINTY_LEVELS:
+            self.sure.value = record["certainty"]
         self.attempts = int(record.get("attempts", 1))
         self.show(self.current())
 
@@ -223,7 +271,7 @@ class Quiz(CourseWidget):
                 random.Random(f"{seed}/{self.bank.id}/{q.id}").shuffle(options)
             view = QuestionView(
                 q, number, options, f"quiz/{self.bank.id}/{q.id}", graded=graded,
-                answers_path=answers_path, errors=self._errors,
+                answers_path=answers_path, errors=self._errors, marks=self.bank.certainty_marks,
             )
             view.observe(self._update_score, names=["correct", "attempts"])
             view.observe(self._copy_error, names=["error"])
