@@ -220,7 +220,7 @@ def answer_sources(course: Path, assignment: str) -> dict[str, tuple[str, str, s
             if not meta.get("grade"):
                 continue
             key = key_in("".join(cell.get("source", "")))
-            if key is None:
+            if key is None or key.get("kind") == "certainty":  # certainty-marked numbers: no options
                 continue
             widget, _, rest = str(key.get("record", "")).partition("/")
             if widget == "quiz":

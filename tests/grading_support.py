@@ -33,7 +33,9 @@ def source_keys(assignment: str) -> dict[str, dict]:
     for path in sorted((COURSE / "source" / assignment).glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             if (key := key_in(cell.source)) is not None:
-                keys[f"{key['record']}#{key['kind']}"] = key
+                # A certainty key marks several questions together: each has a key of its own inside.
+                for one in key["keys"] if key["kind"] == "certainty" else [key]:
+                    keys[f"{one['record']}#{one['kind']}"] = one
     return keys
 
 

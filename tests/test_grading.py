@@ -78,7 +78,8 @@ EXPECTED = {
     # code rewrote while being graded count for nothing.
     BPS: {"full": 10, "blank": 0, "partial": 5, "widgets": 6, "tamperer": 4},
     # widgets: 1 wrong, 1 unanswered; tamperer: 1 right answer saved, the rest faked at grading time.
-    TC: {"full": 7, "blank": 0, "partial": 3, "exception": 0, "widgets": 5, "tamperer": 1},
+    # partial: a right NNT and a wrong study count, both "very sure": 3 - 6 marks, so 0 for that cell.
+    TC: {"full": 7, "blank": 0, "partial": 2, "exception": 0, "widgets": 5, "tamperer": 1},
 }
 MAX_AUTO = {EA: 9, BPS: 10, TC: 7}
 BANK = "assessment-treatment-choices"
@@ -122,14 +123,19 @@ class Graded:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _quiz_answers(folder: Path, answers: dict[str, object]) -> None:
-    """Answer the graded quiz with the real widget, as a student would, saving to folder/answers.json."""
+def _quiz_answers(folder: Path, answers: dict[str, object], sure: dict[str, str] | None = None) -> None:
+    """Answer the graded quiz with the real widget, as a student would, saving to folder/answers.json.
+
+    A question that asks how sure gets the level in ``sure``, else "high".
+    """
     from widgets import Quiz
 
     quiz = Quiz(BANK, graded=True, answers_path=folder / "answers.json")
     for question_id, value in answers.items():
         view = quiz.question(question_id)
         view.set_current(value)
+        if view.sure is not None:
+            view.sure.value = (sure or {}).get(question_id, "high")
         view.check.click()
 
 
@@ -262,6 +268,7 @@ def _build_class(root: Path) -> None:
                 "nice-massage": "b",
                 "passive-treatments": ["massage"],
                 "invented-nnt": 5.0,
+                "massage-studies": 10.0,  # wrong, and very sure: costs the NNT's marks (3 - 6)
             },
         ),
     ]:
@@ -417,6 +424,10 @@ def test_item_analysis_csv_has_one_row_per_student_and_question(graded: Graded) 
     assert score[(BPS, "partial", "factors-tests")] == 3
     assert score[(BPS, "partial", "yellow-flags-tests")] == 1
     assert score[(TC, "widgets", "quiz-massage-interval")] == 0
+    # Certainty-based: full is right and very sure on both (6 of 6 marks); widgets on one (3 of 6).
+    assert score[(TC, "full", "quiz-how-sure")] == 2
+    assert score[(TC, "widgets", "quiz-how-sure")] == 1
+    assert score[(TC, "partial", "quiz-how-sure")] == 0
     with (graded.root / "export" / "items-summary.csv").open(encoding="utf-8") as handle:
         summary = {(r["assignment"], r["question"]): r for r in csv.DictReader(handle)}
     assert int(summary[(TC, "quiz-nice-massage")]["submissions"]) == len(EXPECTED[TC])
@@ -556,7 +567,7 @@ def test_no_answer_key_reaches_a_students_machine(graded: Graded, tmp_path: Path
     import yaml
 
     sources = [p.read_text(encoding="utf-8") for p in (graded.root / "source").rglob("*.ipynb")]
-    assert sum(len(KEY_LITERAL.findall(text)) for text in sources) >= 8  # the scan finds keys where they are
+    assert sum(len(KEY_LITERAL.findall(text)) for text in sources) >= 7  # the scan finds keys where they are
     released = [p for p in (graded.root / "release").rglob("*") if p.is_file()]
     assert len(released) >= 4
     for path in released:
