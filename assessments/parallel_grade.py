@@ -137,6 +137,7 @@ def grade_class(name: str, students: list[str], workers: int | None = None, time
                     except (EOFError, OSError):
                         outcome = None
                 if outcome is None and (worker.proc.sentinel in ready or not worker.proc.is_alive()):
+                    worker.proc.join(2)  # reap it, so that its exit code is known
                     outcome = Outcome(worker.student, False, time.perf_counter() - worker.started,
                                       f"the grading process stopped (exit code {worker.proc.exitcode})")
                 elif outcome is None and time.perf_counter() - worker.started > timeout:
