@@ -84,7 +84,7 @@ def test_every_lesson_from_02_opens_with_a_review_right_after_its_imports(file: 
     assert nb.cells[i].source == f'Review("{course().lesson(file).number}")'
     imports = nb.cells[i - 1]
     assert imports.cell_type == "code" and "Review" in imports.source and imports.source.startswith("from ")
-    assert nb.cells[i - 2].get("id") == f"{PREFIX}disclaimer", f"{file}: the review opens the lesson's content"
+    assert nb.cells[i - 2].get("id") == f"{PREFIX}disclaimer", f"{file}: the review opens the content"
     assert not [c for c in nb.cells[:i] if c.metadata.get("tags")], "the review is for every reader"
 
 

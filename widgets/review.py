@@ -29,6 +29,7 @@ from widgets.quiz import QuestionView, question_options
 COUNT = 2
 HEADING = "Quick review: two questions from earlier lessons"
 INTRO = "Try to answer from memory. Bringing back what you learnt helps you keep it."
+SOURCE = "From the lesson {title}"  # the title is a link to the lesson
 KINDS = ("single", "multiple")  # short questions: a numeric one needs its lesson's numbers
 # With progress on: answered wrong first, then never checked, then answered right.
 WRONG, UNSEEN, RIGHT = 0, 1, 2
@@ -114,10 +115,8 @@ class Review(CourseWidget):
             )
             if tracker is not None:
                 record_checks(view, c.key, tracker, self._errors)
-            source = w.HTML(
-                f'<p class="lbp-review-source">From the lesson <a href="{esc(c.lesson.file)}">'
-                f"{esc(c.lesson.title)}</a></p>"
-            )
+            link = f'<a href="{esc(c.lesson.file)}">{esc(c.lesson.title)}</a>'
+            source = w.HTML(f'<p class="lbp-review-source">{esc(SOURCE).format(title=link)}</p>')
             self.questions.append(view)
             items += [source, view]
         heading = w.HTML(f"<h2>{esc(HEADING)}</h2><p>{esc(INTRO)}</p>")
