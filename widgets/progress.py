@@ -163,17 +163,19 @@ class ProgressSwitch(CourseWidget):
         self.voila = in_voila()
         self.note = w.HTML()
         self.note.add_class("lbp-progress-note")
+        if self.voila:  # a patient's page: no box to tick, not even a hidden one
+            self.box = None
+            self.note.value = f"<p>{esc(VOILA_NOTE)}</p>"
+            super().__init__([self.note])
+            self.add_class("lbp-progress")
+            return
         self.box = w.Checkbox(
             value=False, description="Keep my progress in a file in this folder", indent=False,
             layout=w.Layout(width="auto"),
         )
         self.box.add_class("lbp-progress-box")
-        children: list[w.Widget] = [self.note] if self.voila else [self.box, self.note]
-        super().__init__(children)
+        super().__init__([self.box, self.note])
         self.add_class("lbp-progress")
-        if self.voila:
-            self.note.value = f"<p>{esc(VOILA_NOTE)}</p>"
-            return
         try:
             self.on = self.box.value = self.progress.on
         except ProgressError as err:
@@ -198,9 +200,10 @@ class ProgressSwitch(CourseWidget):
             self.progress.switch(bool(change["new"]))
         except (ProgressError, OSError) as err:
             self._errors.show(str(err))
-            self.box.unobserve(self._on_toggle, names=["value"])
-            self.box.value = self.on
-            self.box.observe(self._on_toggle, names=["value"])
+            if self.box is not None:
+                self.box.unobserve(self._on_toggle, names=["value"])
+                self.box.value = self.on
+                self.box.observe(self._on_toggle, names=["value"])
             return
         self._errors.clear()
         self.on = bool(change["new"])
