@@ -67,9 +67,25 @@ def test_the_parts_cover_the_shared_skeleton_of_every_treatment_page() -> None:
     for file in TREATMENT_PAGES:
         nb = read(LESSONS, file)
         generated = [c for c in nb.cells if c.get("id", "").startswith(PREFIX)]
-        # 19, plus a heading and a quiz where the bank has questions for students
-        assert len(generated) in (19, 21), f"{file}: {len(generated)} generated cells"
+        # 20 (the review included), plus a heading and a quiz where the bank has questions for students
+        assert len(generated) in (20, 22), f"{file}: {len(generated)} generated cells"
         assert nb.cells[0].id == f"{PREFIX}nav-top" and nb.cells[-1].id == f"{PREFIX}nav-bottom"
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_every_lesson_from_02_opens_with_a_review_right_after_its_imports(file: str) -> None:
+    nb = read(LESSONS, file)
+    reviews = [i for i, c in enumerate(nb.cells) if c.get("id") == f"{PREFIX}review"]
+    if course().index(file) < 2:
+        assert reviews == [], f"{file}: lessons 00 and 01 have nothing earlier to review"
+        return
+    assert len(reviews) == 1, f"{file}: no generated review cell"
+    i = reviews[0]
+    assert nb.cells[i].source == f'Review("{course().lesson(file).number}")'
+    imports = nb.cells[i - 1]
+    assert imports.cell_type == "code" and "Review" in imports.source and imports.source.startswith("from ")
+    assert nb.cells[i - 2].get("id") == f"{PREFIX}disclaimer", f"{file}: the review opens the content"
+    assert not [c for c in nb.cells[:i] if c.metadata.get("tags")], "the review is for every reader"
 
 
 def test_prediction_instructions_name_the_real_controls() -> None:
@@ -122,7 +138,7 @@ def test_check_fails_on_outputs_left_in_a_generated_code_cell(lessons: Path) -> 
     cell(nb, f"{PREFIX}harms").execution_count = 7
     write(lessons, "05d-heat.ipynb", nb)
     assert run(lessons, check=True) == [
-        "lessons/05d-heat.ipynb cell 19 (generated-harms) differs from what python -m widgets.lesson_parts "
+        "lessons/05d-heat.ipynb cell 20 (generated-harms) differs from what python -m widgets.lesson_parts "
         "writes:\n    (cell type, metadata or outputs)"
     ]
 

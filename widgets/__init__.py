@@ -10,8 +10,10 @@ from widgets.course import course
 from widgets.evidence import EvidenceError, evidence, load_evidence
 from widgets.explorer import EvidenceExplorer
 from widgets.factors import FactorSorter
+from widgets.progress import ProgressSwitch
 from widgets.questions import QuestionBankError, load_bank
 from widgets.quiz import Quiz
+from widgets.review import Review
 from widgets.risk import RiskStratifier, startback_group
 from widgets.simulator import RecoverySimulator
 from widgets.slider import EvidenceSlider
@@ -22,9 +24,11 @@ __all__ = [
     "EvidenceExplorer",
     "EvidenceSlider",
     "FactorSorter",
+    "ProgressSwitch",
     "QuestionBankError",
     "Quiz",
     "RecoverySimulator",
+    "Review",
     "RiskStratifier",
     "TakeAway",
     "course",

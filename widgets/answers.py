@@ -61,10 +61,18 @@ def record_answer(key: str, value: Any, path: Path | str | None = None) -> None:
         os.replace(path, _unused_backup_name(path))
         answers = {}
     answers[key] = value
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".answers-", suffix=".tmp")
+    write_json_atomic(path, answers)
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write ``data`` as JSON to ``path``: a temporary file beside it, then ``os.replace``.
+
+    A crash in the middle leaves the old file whole; the temporary file is removed on failure.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(answers, handle, indent=2, sort_keys=True)
+            json.dump(data, handle, indent=2, sort_keys=True)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

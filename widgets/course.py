@@ -29,6 +29,18 @@ class Lesson(BaseModel):
         return len(self.number) > 2
     title: str
     summary: str
+    bank: str | None = Field(
+        None, description="the id of the question bank the lesson's quiz shows; a treatment page's bank "
+                          "is its treatment's id, so it leaves this out")
+
+    @property
+    def quiz_bank(self) -> str:
+        """The id of the lesson's question bank (a treatment page's: its treatment id)."""
+        if self.bank is not None:
+            return self.bank
+        if self.is_subpage:
+            return self.file.split("-", 1)[1].removesuffix(".ipynb")
+        raise ValueError(f"lesson {self.file} names no question bank (bank: in widgets/data/course.yaml)")
 
 
 class Course(BaseModel):
@@ -41,6 +53,14 @@ class Course(BaseModel):
     def index(self, file: str) -> int:
         """The position of lesson ``file`` in reading order; ValueError if the manifest lacks it."""
         return [lesson.file for lesson in self.lessons].index(file)
+
+    def lesson(self, name: str) -> Lesson:
+        """A lesson by its number ('02', '04a'), its file, or its file name without '.ipynb'."""
+        for lesson in self.lessons:
+            if name in (lesson.number, lesson.file, lesson.file.removesuffix(".ipynb")):
+                return lesson
+        known = ", ".join(lesson.number for lesson in self.lessons)
+        raise ValueError(f"no lesson {name!r} in the course; lessons: {known}")
 
     def previous(self, file: str) -> Lesson | None:
         """The lesson before ``file``, or None for the first."""

@@ -7,6 +7,11 @@ then reveal, the evidence, guideline stances, harms, quiz), then the references.
 *generated*: each has a cell id ``generated-<part>`` that names its part, and this module writes
 it. Every other cell is hand-written prose or a page's own tool, and is never touched.
 
+Every lesson from 02 on also opens with a review, ``Review("<number>")`` (``widgets.review``): two
+questions from earlier lessons, in the cell ``generated-review``. A treatment page has it right after
+its generated imports; another lesson has it after the disclaimer, below its own import cell, which
+must import ``Review``.
+
     python -m widgets.lesson_parts           # rewrite the generated cells of every lesson
     python -m widgets.lesson_parts --check   # write nothing; exit 1 naming each cell that differs
 
@@ -68,6 +73,9 @@ SECTIONS = (
     ("harms", "## For students: harms in detail", "harms"),
     ("quiz", "## Check your understanding", "Quiz"),
 )
+
+# Lessons from this position in the manifest on open with a review of earlier lessons (widgets.review).
+REVIEW_FROM = 2
 
 # The bank's technical questions, after the patient quiz (only where the bank has some).
 STUDENT_QUIZ_HEADING = "## For students: more questions"
@@ -162,18 +170,22 @@ def parts(lesson: Lesson, nb: NotebookNode, manifest: Course) -> list[Part]:
     if lesson.file != manifest.lessons[0].file:  # the home page's heading names the whole course
         result.append(Part("title", "markdown", f"# {lesson.title}"))
     result.append(Part("disclaimer", "markdown", DISCLAIMER))
+    review = [Part("review", "code", f'Review("{lesson.number}")')] \
+        if manifest.index(lesson.file) >= REVIEW_FROM else []
     if (treatment := treatment_of(lesson)) is not None:
         if treatment not in evidence().treatments:
             raise LessonPartsError(
                 f"lessons/{lesson.file}: a treatment page is named after its treatment, but the evidence "
                 f"base has no treatment {treatment!r} (widgets/data/evidence/treatments/{treatment}.yaml)"
             )
-        body = skeleton(treatment)
+        body = [*review, *skeleton(treatment)]
         code = [(p.source, p.cell_id) for p in body if p.cell_type == "code"]
         code += [(c.source, f"lessons/{lesson.file} cell {i}") for i, c in enumerate(nb.cells)
                  if c.cell_type == "code" and not c.get("id", "").startswith(PREFIX)]
         names = {name: where for source, where in code for name in called_names(source, where)}
         result += [Part("imports", "code", import_lines(names)), *body]
+    else:
+        result += review
     return [*result, Part("nav-bottom", "markdown", manifest.nav_markdown(lesson.file))]
 
 

@@ -29,6 +29,7 @@ from traitlets import Bool, Float, Int, Unicode
 from widgets._base import CourseWidget
 from widgets._ui import ErrorBox, esc, fmt, load_record, shows_errors, status, wide_description
 from widgets.answers import record_answer
+from widgets.progress import Progress, active, record_checks
 from widgets.questions import (
     CERTAINTY_LEVELS,
     CERTAINTY_WORDS,
@@ -38,6 +39,16 @@ from widgets.questions import (
     Question,
     load_bank,
 )
+
+
+def question_options(
+    bank: Bank, question: Question, shuffle: bool | None = None, seed: int = 0,
+) -> list[Option]:
+    """The options of ``question`` in the order shown: the bank's order, or shuffled by a fixed seed."""
+    options = list(question.options)
+    if bank.shuffle if shuffle is None else shuffle:
+        random.Random(f"{seed}/{bank.id}/{question.id}").shuffle(options)
+    return options
 
 
 def _mark(ok: bool) -> str:
@@ -242,6 +253,9 @@ class Quiz(CourseWidget):
 
     ``audience`` picks the bank's questions for patients (the default: plain words) or for
     students (technical ones, shown in a "For students" section of the page).
+
+    Outside graded mode, a student who switched progress on (``widgets.progress``) has each checked
+    answer noted in their progress file; ``progress`` names another file (tests).
     """
 
     bank_id = Unicode(help="id of the question bank").tag(sync=True)
@@ -253,6 +267,7 @@ class Quiz(CourseWidget):
     def __init__(
         self, bank_id_or_path: str | Path, *, graded: bool = False, shuffle: bool | None = None,
         seed: int = 0, answers_path: Path | str | None = None, audience: str = "patient",
+        progress: Progress | None = None,
     ) -> None:
         self.bank: Bank = load_bank(bank_id_or_path)
         if self.bank.keys == "instructor" and not graded:
@@ -262,17 +277,17 @@ class Quiz(CourseWidget):
         if not asked:
             raise ValueError(f"question bank {self.bank.id!r} has no questions for the audience {audience!r}")
         self._prepare(graded=graded, answers_path=answers_path)  # answers are stored per question
-        do_shuffle = self.bank.shuffle if shuffle is None else shuffle
         record = load_record(graded, answers_path, self._errors)
+        tracker = None if graded else active(progress, self._errors)
         self.questions: list[QuestionView] = []
         for number, q in enumerate(asked, start=1):
-            options = list(q.options)
-            if do_shuffle:
-                random.Random(f"{seed}/{self.bank.id}/{q.id}").shuffle(options)
             view = QuestionView(
-                q, number, options, f"quiz/{self.bank.id}/{q.id}", graded=graded,
-                answers_path=answers_path, errors=self._errors, marks=self.bank.certainty_marks,
+                q, number, question_options(self.bank, q, shuffle, seed), f"quiz/{self.bank.id}/{q.id}",
+                graded=graded, answers_path=answers_path, errors=self._errors,
+                marks=self.bank.certainty_marks,
             )
+            if tracker is not None:
+                record_checks(view, f"{self.bank.id}/{q.id}", tracker, self._errors)
             view.observe(self._update_score, names=["correct", "attempts"])
             view.observe(self._copy_error, names=["error"])
             self.questions.append(view)
