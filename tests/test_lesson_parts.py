@@ -72,6 +72,9 @@ def test_the_parts_cover_the_shared_skeleton_of_every_treatment_page() -> None:
         assert nb.cells[0].id == f"{PREFIX}nav-top" and nb.cells[-1].id == f"{PREFIX}nav-bottom"
 
 
+RED_FLAGS_PAGE = "02-acute-first-aid.ipynb"
+
+
 @pytest.mark.parametrize("file", FILES)
 def test_every_lesson_from_02_opens_with_a_review_right_after_its_imports(file: str) -> None:
     nb = read(LESSONS, file)
@@ -82,10 +85,13 @@ def test_every_lesson_from_02_opens_with_a_review_right_after_its_imports(file: 
     assert len(reviews) == 1, f"{file}: no generated review cell"
     i = reviews[0]
     assert nb.cells[i].source == f'Review("{course().lesson(file).number}")'
+    assert not [c for c in nb.cells[:i] if c.metadata.get("tags")], "the review is for every reader"
+    if file == RED_FLAGS_PAGE:  # safety first: the red flags come before any review
+        assert "red_flags()" in nb.cells[i - 1].source, f"{file}: the review follows the red flags"
+        return
     imports = nb.cells[i - 1]
     assert imports.cell_type == "code" and "Review" in imports.source and imports.source.startswith("from ")
     assert nb.cells[i - 2].get("id") == f"{PREFIX}disclaimer", f"{file}: the review opens the content"
-    assert not [c for c in nb.cells[:i] if c.metadata.get("tags")], "the review is for every reader"
 
 
 def test_prediction_instructions_name_the_real_controls() -> None:

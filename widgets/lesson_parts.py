@@ -9,8 +9,8 @@ it. Every other cell is hand-written prose or a page's own tool, and is never to
 
 Every lesson from 02 on also opens with a review, ``Review("<number>")`` (``widgets.review``): two
 questions from earlier lessons, in the cell ``generated-review``. A treatment page has it right after
-its generated imports; another lesson has it after the disclaimer, below its own import cell, which
-must import ``Review``.
+its generated imports; another lesson has it where its author put it after the disclaimer (below its
+own import cell, which must import ``Review``): on page 02 after the red flags, which come first.
 
     python -m widgets.lesson_parts           # rewrite the generated cells of every lesson
     python -m widgets.lesson_parts --check   # write nothing; exit 1 naming each cell that differs
