@@ -149,6 +149,9 @@ three students, each with their own Unix account, from the course link to each s
    `collect`, `autograde`, `feedback`); on a hub they run with the server's Python. Students fetch,
    submit and get feedback in *Nbgrader > Assignment List*. With several instructors, point
    `NBGRADER_DB_URL` at a shared database.
+
+For a department's Kubernetes cluster (Zero to JupyterHub), with memory per student measured and
+users per node: `hub/z2jh/README.md`.
 {END}"""
 
 
