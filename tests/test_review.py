@@ -62,10 +62,10 @@ def test_review_asks_two_patient_questions_from_earlier_lessons_only(number: str
     assert len(review.questions) == 2
     assert len({c.key for c in review.chosen}) == 2
     for c in review.chosen:
-        assert c.bank_id in earlier, f"{number}: {c.key} is not from an earlier lesson"
-        assert c.bank_id != here.quiz_bank
+        assert c.bank.id in earlier, f"{number}: {c.key} is not from an earlier lesson"
+        assert c.bank.id != here.quiz_bank
         assert c.question.audience == "patient"
-        assert load_bank(c.bank_id).question(c.question.id) == c.question
+        assert load_bank(c.bank.id).question(c.question.id) == c.question
     if len({c.lesson for c in candidates(number)}) > 1:
         assert review.chosen[0].lesson != review.chosen[1].lesson, "two lessons are reviewed when they can be"
 
@@ -131,7 +131,7 @@ def test_with_progress_the_order_varies_between_visits(tmp_path: Path) -> None:
 
 def test_choose_prefers_two_lessons_only_among_equally_ranked(tmp_path: Path) -> None:
     pool = candidates("04")  # start-here, judging-claims, acute-first-aid, biopsychosocial
-    same_lesson = [c.key for c in pool if c.bank_id == "start-here"][:2]
+    same_lesson = [c.key for c in pool if c.bank.id == "start-here"][:2]
     results = {c.key: c.key not in same_lesson for c in pool}
     assert {c.key for c in choose(pool, "04", results=results, seed=0)} == set(same_lesson)
     assert len({c.lesson for c in choose(pool, "04", results={}, seed=0)}) == 2

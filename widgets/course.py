@@ -27,6 +27,11 @@ class Lesson(BaseModel):
     def is_subpage(self) -> bool:
         """True for a treatment page inside a section ('04a'), False for a lesson or section page."""
         return len(self.number) > 2
+
+    @property
+    def treatment(self) -> str | None:
+        """A treatment page's treatment id (its file name without number and suffix), else None."""
+        return self.file.split("-", 1)[1].removesuffix(".ipynb") if self.is_subpage else None
     title: str
     summary: str
     bank: str | None = Field(
@@ -36,10 +41,8 @@ class Lesson(BaseModel):
     @property
     def quiz_bank(self) -> str:
         """The id of the lesson's question bank (a treatment page's: its treatment id)."""
-        if self.bank is not None:
-            return self.bank
-        if self.is_subpage:
-            return self.file.split("-", 1)[1].removesuffix(".ipynb")
+        if bank := self.bank or self.treatment:
+            return bank
         raise ValueError(f"lesson {self.file} names no question bank (bank: in widgets/data/course.yaml)")
 
 

@@ -115,7 +115,7 @@ class Part:
 
 def treatment_of(lesson: Lesson) -> str | None:
     """The treatment id of a treatment page (its file name without number and suffix), else None."""
-    return lesson.file.split("-", 1)[1].removesuffix(".ipynb") if lesson.is_subpage else None
+    return lesson.treatment
 
 
 def skeleton(treatment: str) -> list[Part]:

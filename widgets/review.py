@@ -23,7 +23,7 @@ from widgets._base import CourseWidget
 from widgets._ui import esc
 from widgets.course import Lesson, course
 from widgets.progress import Progress, active, record_checks
-from widgets.questions import Question, load_bank
+from widgets.questions import Bank, Question, load_bank
 from widgets.quiz import QuestionView, question_options
 
 COUNT = 2
@@ -40,13 +40,13 @@ class Candidate:
     """A question that a review may ask, and the earlier lesson whose bank holds it."""
 
     lesson: Lesson
-    bank_id: str
+    bank: Bank
     question: Question
 
     @property
     def key(self) -> str:
         """``<bank id>/<question id>``: the question's key in the progress file."""
-        return f"{self.bank_id}/{self.question.id}"
+        return f"{self.bank.id}/{self.question.id}"
 
 
 def candidates(lesson: str, audience: str = "patient") -> list[Candidate]:
@@ -56,7 +56,7 @@ def candidates(lesson: str, audience: str = "patient") -> list[Candidate]:
     found = []
     for earlier in manifest.lessons[: manifest.index(here.file)]:
         bank = load_bank(earlier.quiz_bank)
-        found += [Candidate(earlier, bank.id, q) for q in bank.questions
+        found += [Candidate(earlier, bank, q) for q in bank.questions
                   if q.audience == audience and q.kind in KINDS]
     return found
 
@@ -110,7 +110,7 @@ class Review(CourseWidget):
         items: list[w.Widget] = []
         for number, c in enumerate(self.chosen, start=1):
             view = QuestionView(
-                c.question, number, question_options(load_bank(c.bank_id), c.question),
+                c.question, number, question_options(c.bank, c.question),
                 f"quiz/{c.key}", graded=False, answers_path=None, errors=self._errors,
             )
             if tracker is not None:
