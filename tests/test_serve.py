@@ -10,14 +10,18 @@ import http.client
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
+from voila.exporter import VoilaExporter
+from voila.paths import collect_template_paths
 
 from benchmarks.patient import BASELINE, write_baseline
 from tests.readability import MAX_PATIENT_GRADE, fk_grade
 from tests.servers import REPO, voila_server
 from widgets.evidence import URGENCY_HEADINGS
-from widgets.serve import STATIC_PATH, busy_page
+from widgets.serve import STATIC_PATH, TemplateCache, busy_page, share_compiled_templates
 
 TEMPLATE = Path("share/jupyter/voila/templates/lbp")
 MANAGER = "@jupyter-widgets/jupyterlab-manager"  # the widget manager's front-end extension
@@ -107,3 +111,39 @@ def test_busy_page_is_plain_and_points_to_urgent_help() -> None:
     assert fk_grade(re.sub(r"<[^>]+>", "", prose)) <= MAX_PATIENT_GRADE
     assert "Education, not medical advice." in text
     assert page.count("<li>") >= 3, "the emergency signs are missing"
+
+
+def test_pages_share_compiled_templates_and_an_edited_template_is_recompiled(tmp_path: Path) -> None:
+    """Each page's new exporter reuses the compiled course template; a changed source is compiled afresh."""
+    cache = TemplateCache()
+    share_compiled_templates(cache)
+    share_compiled_templates(cache)  # calling again does not wrap twice
+
+    def environment(*extra: Path) -> jinja2.Environment:
+        """A page's environment, as Voila builds it for each request."""
+        paths = [*map(str, extra), *collect_template_paths(["voila", "nbconvert"], "lbp")]
+        env: jinja2.Environment = VoilaExporter(template_paths=paths, template_name="lbp").environment
+        return env
+
+    first = environment()
+    assert first.bytecode_cache is cache
+    first.get_template("index.html.j2")
+    assert len(cache.compiled) == 1, "the course template was not kept"
+    second = environment()
+    assert second is not first
+    compiled: list[str | None] = []
+    real_compile = second.compile
+
+    def counting_compile(source: str, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(name)
+        return real_compile(source, name, *args, **kwargs)
+
+    second.compile = counting_compile  # type: ignore[method-assign]
+    second.get_template("index.html.j2")
+    assert compiled == [], f"compiled again for the next page: {compiled}"
+
+    # An edited template is compiled afresh, never served stale.
+    (tmp_path / "probe.j2").write_text("one")
+    assert environment(tmp_path).get_template("probe.j2").render() == "one"
+    (tmp_path / "probe.j2").write_text("two")
+    assert environment(tmp_path).get_template("probe.j2").render() == "two"

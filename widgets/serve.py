@@ -17,6 +17,11 @@ cannot be configured to do:
   of memory. A session is a running kernel that a page uses.
 - **A kernel ready before the visitor comes** (:mod:`widgets.warm_kernels`): the page does not wait
   for a Python process to start before its text is sent.
+- **Templates compiled once.** Voila builds a new nbconvert exporter, and so a new Jinja
+  environment, for every page request; Jinja then parses and compiles the course's template and
+  the ones it extends again each time (about a third of the server's work before the first
+  heading is sent). Here every such environment shares one in-memory bytecode cache, which
+  checks each template's source, so an edited template is compiled afresh.
 - **Sessions that end when the page closes.** The page sets the ``_xsrf`` cookie that Voila's own
   close-on-unload request needs; plain Voila 0.5 never sets it, so that request is refused and
   every closed page keeps its kernel until the idle cull.
@@ -27,11 +32,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import jinja2
 import tornado.ioloop
 from jupyter_server.utils import url_path_join
 from traitlets import Integer
 from voila._version import __version__ as VOILA_VERSION
 from voila.app import Voila
+from voila.exporter import VoilaExporter
 from voila.static_file_handler import MultiStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
@@ -64,6 +71,47 @@ treatments for low back pain. It cannot tell you what is wrong with your back.</
 <p>Do not wait for this page if you have back pain and any of these signs:</p>
 <ul>{signs}</ul>
 </main></body></html>"""
+
+
+class TemplateCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory, shared by every page's Jinja environment.
+
+    Jinja checks each entry against its template's source. The key also holds the options that
+    change the compiled code (async rendering, extensions), in case environments differ in them.
+    """
+
+    def __init__(self) -> None:
+        self.compiled: dict[tuple[Any, ...], tuple[str, Any]] = {}
+
+    @staticmethod
+    def _key(bucket: jinja2.bccache.Bucket) -> tuple[Any, ...]:
+        env = bucket.environment
+        return bucket.key, env.is_async, tuple(sorted(env.extensions))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Give the bucket its compiled code if its source has not changed."""
+        checksum, code = self.compiled.get(self._key(bucket), ("", None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep a newly compiled template."""
+        self.compiled[self._key(bucket)] = (bucket.checksum, bucket.code)
+
+
+def share_compiled_templates(cache: jinja2.BytecodeCache) -> None:
+    """Make every Voila exporter's Jinja environment use ``cache`` (nbconvert has no setting for it)."""
+    create = VoilaExporter._create_environment
+    if getattr(create, "lbp_cache", None) is cache:
+        return
+
+    def create_with_cache(self: VoilaExporter) -> jinja2.Environment:
+        environment: jinja2.Environment = create(self)
+        environment.bytecode_cache = cache
+        return environment
+
+    create_with_cache.lbp_cache = cache  # type: ignore[attr-defined]
+    VoilaExporter._create_environment = create_with_cache
 
 
 class ImmutableStaticHandler(MultiStaticFileHandler):
@@ -118,6 +166,7 @@ class CourseVoila(Voila):
         """Voila's settings, with compression, the versioned front end and the busy page."""
         # Before Voila's own settings, which hand the hook to the kernel manager and create it.
         self.voila_configuration.page_config_hook = versioned_static
+        share_compiled_templates(TemplateCache())
         if "multi_kernel_manager_class" not in self.config.get("VoilaConfiguration", {}):
             self.voila_configuration.multi_kernel_manager_class = WarmKernelManager
         settings: dict[str, Any] = super().init_settings()
