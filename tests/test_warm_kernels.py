@@ -26,6 +26,24 @@ async def wait_for_spare(manager: WarmKernelManager, timeout: float = 60.0) -> s
     raise AssertionError(f"no spare kernel started within {timeout} s")
 
 
+async def run_in(manager: WarmKernelManager, kernel_id: str, code: str) -> str:
+    """What ``code`` prints in the kernel."""
+    client = manager.get_kernel(kernel_id).client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=60)
+        printed: list[str] = []
+
+        def keep(msg: dict) -> None:
+            if msg["msg_type"] == "stream":
+                printed.append(msg["content"]["text"])
+
+        await client.execute_interactive(code, output_hook=keep, timeout=60)
+        return "".join(printed)
+    finally:
+        client.stop_channels()
+
+
 async def exercise_pool(root: Path) -> None:
     manager = WarmKernelManager(root_dir=str(root), cull_idle_timeout=0)
     try:
@@ -40,6 +58,8 @@ async def exercise_pool(root: Path) -> None:
 
         given = await manager.start_kernel(kernel_name="python3", path="")
         assert given == spare, "the page did not get the spare kernel"
+        imported = await run_in(manager, given, "import sys; print(sorted(sys.modules))")
+        assert "'widgets'" in imported and "'widgets.render'" in imported, "no course import in the spare"
         assert manager.in_use() == 1 and given not in manager.spare_ids()
         refill = await wait_for_spare(manager)
         assert refill != given and manager.in_use() == 1, "no new spare after one was handed out"

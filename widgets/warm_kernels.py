@@ -7,6 +7,11 @@ lost widgets. These kernels are only started: the page runs its notebook in one 
 
 A spare kernel is started with the server's environment; Voila's per-request variables
 (``SCRIPT_NAME``, ``QUERY_STRING`` and the like) are not in it. No lesson reads them.
+
+A spare also imports the course's modules as it starts (``warm_imports``; about a quarter of a
+second that a page would otherwise spend on its first code cell). It imports code only: no data
+is read and nothing of a visitor's is there. A spare started before the course's code was updated
+holds the old code, as any running kernel does; restart the server after an update.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import ApiPath
-from traitlets import Integer
+from traitlets import Integer, List, Unicode
 
 PoolKey = tuple[str, str]  # (kernel name, API path of the working directory)
 
@@ -29,6 +34,11 @@ class WarmKernelManager(AsyncMappingKernelManager):
     spare_kernels = Integer(
         1, config=True,
         help="started kernels kept ready for the next visitor, per kernel name and folder",
+    )
+
+    warm_imports = List(
+        Unicode(), ["widgets", "widgets.render"], config=True,
+        help="modules a spare kernel imports as it starts, so that a page's first cell need not",
     )
 
     def __init__(self, **kwargs: Any) -> None:
@@ -86,7 +96,8 @@ class WarmKernelManager(AsyncMappingKernelManager):
                 spare = str(uuid.uuid4())
                 self._starting.add(spare)
                 try:
-                    await super().start_kernel(kernel_id=spare, kernel_name=kernel_name, path=ApiPath(path))
+                    await super().start_kernel(kernel_id=spare, kernel_name=kernel_name, path=ApiPath(path),
+                                               extra_arguments=self._import_arguments())
                     pool.append(spare)
                 finally:
                     self._starting.discard(spare)
@@ -94,6 +105,12 @@ class WarmKernelManager(AsyncMappingKernelManager):
             self.log.exception("Could not start a spare kernel for %s", key)
         finally:
             self._filling.discard(key)
+
+    def _import_arguments(self) -> list[str]:
+        """The kernel's command-line option that runs the ``warm_imports`` at its start."""
+        if not self.warm_imports:
+            return []
+        return [f"--IPKernelApp.exec_lines=import {', '.join(self.warm_imports)}"]
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
         """Spares wait idle on purpose: never cull them."""
