@@ -25,10 +25,12 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
+from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
 from widgets.answers import ANSWERS_FILE, AnswersError, load_answers
 from widgets.grading import key_in, score
@@ -83,6 +85,36 @@ class ClampScores(NbGraderPreprocessor):
                                          cell.metadata["nbgrader"].get("grade_id", index), text, points)
                         output["data"] = {"text/plain": "0"}
         return cell, resources
+
+
+class ExecuteOrZero(Execute):
+    """nbgrader's Execute, except that a notebook whose kernel breaks is still graded.
+
+    When a student's code kills its kernel (``os._exit``) or breaks its messages (replacing
+    ``json.loads`` in the kernel), nbgrader stops with an error and leaves the whole submission
+    ungraded. Here the cells that never ran get an error saying why instead, so their tests earn
+    nothing, the cells that ran keep their results, and the submission is graded.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: dict, km: Any = None) -> tuple[NotebookNode, dict]:
+        self._ran: set[int] = set()
+        try:
+            return super().preprocess(nb, resources, km)  # type: ignore[no-any-return]
+        except (DeadKernelError, TimeoutError) as err:
+            why = "the kernel died" if isinstance(err, DeadKernelError) else "the kernel stopped answering"
+            self.log.warning("%s: %s; the cells after it score 0", resources.get("unique_key", "notebook"), why)
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type == "code" and index not in self._ran:
+                    cell.execution_count = None
+                    cell.outputs = [NotebookNode(
+                        output_type="error", ename="NotRun",
+                        evalue=f"this cell did not run: {why} in an earlier cell", traceback=[])]
+            return nb, resources
+
+    def on_cell_executed(self, **kwargs: Any) -> None:
+        """Note each cell that ran to the end."""
+        self._ran.add(kwargs["cell_index"])
+        super().on_cell_executed(**kwargs)
 
 
 class ReadRecordedAnswers(NbGraderPreprocessor):

@@ -39,6 +39,7 @@ c.Autograde.exclude_overwriting = {name: ["answers.json"] for name in ASSIGNMENT
 sys.path.insert(0, ROOT)
 from instructor import (  # noqa: E402
     ClampScores,
+    ExecuteOrZero,
     HideTestDetails,
     InsertVariants,
     ReadRecordedAnswers,
@@ -56,7 +57,6 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties,
     CheckCellMetadata,
-    Execute,
     IgnorePattern,
     LimitOutput,
     SaveAutoGrades,
@@ -65,8 +65,9 @@ from nbgrader.preprocessors import (  # noqa: E402
 # The graded widgets' cells are scored here, in the grading process, from the answers file as handed
 # in (read before the student's code runs) and the keys in the hidden tests (see widgets/grading.py).
 # InsertVariants writes each student's own expected numbers into the hidden tests (widgets/variants.py).
+# ExecuteOrZero grades a notebook whose kernel dies or stops answering: what did not run scores 0.
 c.Autograde.autograde_preprocessors = [
-    ReadRecordedAnswers, InsertVariants, Execute, ScoreRecordedAnswers, ClampScores, IgnorePattern,
+    ReadRecordedAnswers, InsertVariants, ExecuteOrZero, ScoreRecordedAnswers, ClampScores, IgnorePattern,
     ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 

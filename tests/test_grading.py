@@ -1,8 +1,9 @@
 """The nbgrader course end to end, with the real nbgrader commands, in a temporary copy.
 
 One module-scoped run: generate every assignment; build a test class of submissions (full,
-untouched, partial, syntax error, exception, infinite loop, graded widget answers, an edited
-locked test cell, deleted cells, a missing notebook, a corrupt answers file); collect through the
+untouched, partial, syntax error, exception, infinite loop, a killed or jammed kernel, graded
+widget answers, an edited locked test cell, deleted cells, a missing notebook, a corrupt answers
+file); collect through the
 exchange and through zip_collect; autograde (nbgrader CLI, and the instructor CLI that drives
 NbGraderAPI in process); generate feedback; export. Then check exact scores, the CSVs, and that
 neither released notebooks nor feedback show solutions or hidden tests.
@@ -56,6 +57,8 @@ STUDENTS = [
     "missing",
     "tamperer",
     "copier",
+    "killer",
+    "jammer",
 ]
 # Exact autograded points each student should get (manual tasks are left ungraded).
 EXPECTED = {
@@ -73,10 +76,14 @@ EXPECTED = {
         "missing": 5,
         # everything right but the NNT of another student's trial, with variant_answers rebound to agree
         "copier": 8,
+        # kills its kernel in the NNT answer: the NNT cells did not run (0), the rest counts
+        "killer": 6,
     },
     # tamperer: the code answers right (4), no sorting; the replaced helpers and the answers file its
     # code rewrote while being graded count for nothing.
-    BPS: {"full": 10, "blank": 0, "partial": 5, "widgets": 6, "tamperer": 4},
+    # jammer: breaks its kernel's messages in its first cell, so no code test runs (0); its sorted
+    # factors, read from the answers file as handed in, still count.
+    BPS: {"full": 10, "blank": 0, "partial": 5, "widgets": 6, "tamperer": 4, "jammer": 6},
     # widgets: 1 wrong, 1 unanswered; tamperer: 1 right answer saved, the rest faked at grading time.
     # partial: a right NNT and a wrong study count, both "very sure": 3 - 6 marks, so 0 for that cell.
     TC: {"full": 7, "blank": 0, "partial": 2, "exception": 0, "widgets": 5, "tamperer": 1},
@@ -102,6 +109,9 @@ fake = {{"quiz/{BANK}/nice-massage": {{"answer": "b"}}, "factors/{CASE}": {{"low
 with builtins.open("answers.json", "w") as handle:
     handle.write(repr(fake).replace("'", '"'))
 """
+
+# A first cell that breaks the kernel's own messages: it can no longer read a request to run a cell.
+JAM = "import json\njson.loads = lambda *args, **kwargs: None\n"
 
 WRONG_NO_EFFECT = "def includes_no_effect(low, high, no_effect=0.0):\n    return low < no_effect < high\n"
 NAIVE_NNT = "def nnt(c, t):\n    return math.ceil(1 / abs(t - c))\n\nexercise_nnt = nnt(0.30, 0.50)\n"
@@ -237,6 +247,9 @@ def _build_class(root: Path) -> None:
     assert own_line in solved(copied.source, "nnt-answer")
     copied.answer("nnt-answer", solved(copied.source, "nnt-answer").replace(own_line, cheat))
     put("copier", copied, copy(EA, designs).answer("designs-answer"))
+    killer = solved_calc()
+    killer.answer("nnt-answer", "import os\nos._exit(1)\n\n" + solved(killer.source, "nnt-answer"))
+    put("killer", killer, copy(EA, designs).answer("designs-answer"))
 
     # Biopsychosocial case: code answers plus FactorSorter answers in answers.json.
     right, flags = _right_factors()
@@ -256,6 +269,9 @@ def _build_class(root: Path) -> None:
     _sort_factors(folder, right, flags)
     copy(BPS, "case.ipynb").answer("startback-answer").answer("alex-group-answer").prepend(TAMPER).save(
         sub / "tamperer" / BPS)
+    folder = sub / "jammer" / BPS
+    copy(BPS, "case.ipynb").answer("startback-answer").answer("alex-group-answer").prepend(JAM).save(folder)
+    _sort_factors(folder, right, flags)
 
     # Treatment choices: the graded Quiz; "widgets" goes through the exchange (see the fixture).
     for student, answers in [
