@@ -220,7 +220,7 @@ class RecoverySimulator(CourseWidget):
         if res.control_before is not None and res.control_after is not None:
             bars += [("Control: at visit", res.control_before), (f"Control: {later}", res.control_after)]
         # Narrow enough to be drawn near its own size on a phone, so its 12 px words stay legible.
-        width, left, right, row = 380, 150, 335, 26
+        width, left, right, row = 340, 150, 300, 26
         axis = _svg.Axis(0, 100, left, right)
         parts = []
         for i, (label, value) in enumerate(bars):

@@ -39,7 +39,7 @@ NO_HEADLINE_COMPARISON = "no treatment or usual care"
 # How the slider pictures a scale: a ruler of points people can picture, a bar of effect sizes
 # (SMD), or a plain axis (a points scale the source did not name, a ratio).
 Picture = Literal["ruler", "sizes", "axis"]
-PICTURE_WIDTH = 420  # px; narrow enough that its labels stay legible when a phone scales it down
+PICTURE_WIDTH = 340  # px: about a phone's column, so a phone draws its 12 px labels near their own size
 LABEL_SIZE = 12  # px, the pictures' text
 
 
@@ -494,9 +494,11 @@ class EvidenceSlider(CourseWidget):
             text = _svg.text(x2 + 8, y + 4, label, size=LABEL_SIZE)
         elif x1 - room >= 0:
             text = _svg.text(x1 - 8, y + 4, label, anchor="end", size=LABEL_SIZE)
-        else:
-            text = _svg.text(_svg.fit_x((x1 + x2) / 2, label, LABEL_SIZE, 0, width), y - 10, label,
-                             anchor="middle", size=LABEL_SIZE)
+        else:  # above the band, on paper: the dashed line of the smallest change stops behind it
+            cx, half = _svg.fit_x((x1 + x2) / 2, label, LABEL_SIZE, 0, width), room / 2
+            text = (_svg.rect(max(cx - half, 0), y - 10 - LABEL_SIZE, min(2 * half, width), LABEL_SIZE + 4,
+                              fill=_svg.PAPER)
+                    + _svg.text(cx, y - 10, label, anchor="middle", size=LABEL_SIZE))
         return (_svg.outlined_rect(x1, y - 6, x2 - x1, 12) + _svg.marker("diamond", axis.x(b), y)
                 + text)
 
