@@ -277,12 +277,13 @@ def lms_export(lms: str, roster: Path, identifier: str, db_url: str | None, out:
 
 def preview_variants(name: str, students: list[str]) -> None:
     """Print each student's own numbers and expected answers, as the grader will use them."""
-    from widgets.variants import nnt_trial
+    from widgets.variants import nnt_trial, review_result
 
     for student in students:
         print(f"{student}: {variant_answers(name, student)}")
         if name == "evidence-appraisal":
             print(f"  {nnt_trial(student, name)}")
+            print(f"  {review_result(student, name)}")
 
 
 def _db_url() -> str:

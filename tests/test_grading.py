@@ -41,7 +41,7 @@ from tests.grading_support import (
 )
 from tests.servers import REPO, hermetic_env
 from widgets.grading import key_in
-from widgets.variants import nnt_trial
+from widgets.variants import nnt_trial, review_result
 
 EA, BPS, TC = "evidence-appraisal", "biopsychosocial-case", "treatment-choices"
 STUDENTS = [
@@ -63,20 +63,22 @@ STUDENTS = [
 # Exact autograded points each student should get (manual tasks are left ungraded).
 EXPECTED = {
     EA: {
-        "full": 9,
+        "full": 11,
         "blank": 0,
         # nnt-tests fail (no rounding before rounding up); exercise_nnt is worked out on the example
         # numbers of an earlier version (5), not on partial's own trial (6)
         "partial": 4,
-        "syntax": 7,
+        "syntax": 9,
+        # its includes_no_effect raises, so its own review's reading (question 4) fails too
         "exception": 5,
-        "loop": 6,
+        "loop": 8,
+        # its includes_no_effect always says True; its own review's interval excludes 0
         "locked": 7,
-        "deleted": 5,
+        "deleted": 7,
         "missing": 5,
         # everything right but the NNT of another student's trial, with variant_answers rebound to agree
-        "copier": 8,
-        # kills its kernel in the NNT answer: the NNT cells did not run (0), the rest counts
+        "copier": 10,
+        # kills its kernel in the NNT answer: the NNT cells and question 4 did not run (0)
         "killer": 6,
     },
     # tamperer: the code answers right (4), no sorting; the replaced helpers and the answers file its
@@ -88,7 +90,7 @@ EXPECTED = {
     # partial: a right NNT and a wrong study count, both "very sure": 3 - 6 marks, so 0 for that cell.
     TC: {"full": 7, "blank": 0, "partial": 2, "exception": 0, "widgets": 5, "tamperer": 1},
 }
-MAX_AUTO = {EA: 9, BPS: 10, TC: 7}
+MAX_AUTO = {EA: 11, BPS: 10, TC: 7}
 BANK = "assessment-treatment-choices"
 RIGHT_QUIZ = right_quiz()  # from the keys in the source's hidden tests
 CASE = "assessment-alex"
@@ -179,7 +181,7 @@ def _build_class(root: Path) -> None:
     archive.mkdir(parents=True)
     for name in (calc, designs):
         nb = copy(EA, name)
-        for gid in ("above-mcid-answer", "no-effect-answer", "nnt-answer", "designs-answer"):
+        for gid in ("above-mcid-answer", "no-effect-answer", "nnt-answer", "review-answer", "designs-answer"):
             if any(c.metadata.get("nbgrader", {}).get("grade_id") == gid for c in nb.nb.cells):
                 nb.answer(gid)
         shutil.copy(nb.save(root / "tmp-full"), archive / f"full--{name}")
@@ -192,7 +194,8 @@ def _build_class(root: Path) -> None:
     )
 
     def solved_calc() -> Submission:
-        return copy(EA, calc).answer("above-mcid-answer").answer("no-effect-answer").answer("nnt-answer")
+        return (copy(EA, calc).answer("above-mcid-answer").answer("no-effect-answer").answer("nnt-answer")
+                .answer("review-answer"))
 
     def put(student: str, *notebooks: Submission) -> None:
         for nb in notebooks:
@@ -437,6 +440,11 @@ def test_item_analysis_csv_has_one_row_per_student_and_question(graded: Graded) 
     assert score[(EA, "copier", "exercise-nnt-tests")] == 0
     assert score[(EA, "copier", "nnt-tests")] == 2
     assert score[(EA, "partial", "exercise-nnt-tests")] == 0 and nnt_trial("partial").nnt != 5
+    # Each student's own review result (question 4): two different verdicts, each graded as right.
+    assert review_result("full").verdict != review_result("copier").verdict
+    assert score[(EA, "full", "review-tests")] == 2 and score[(EA, "copier", "review-tests")] == 2
+    assert score[(EA, "locked", "review-tests")] == 0  # its always-True includes_no_effect is wrong here
+    assert score[(EA, "killer", "above-mcid-tests")] == 2 and score[(EA, "killer", "review-tests")] == 0
     assert score[(BPS, "partial", "factors-tests")] == 3
     assert score[(BPS, "partial", "yellow-flags-tests")] == 1
     assert score[(TC, "widgets", "quiz-massage-interval")] == 0

@@ -9,7 +9,15 @@ import sys
 import pytest
 
 from tests.servers import REPO
-from widgets.variants import STUDENT_ENV, NntTrial, nnt_trial, student_id, variant_answers
+from widgets.variants import (
+    STUDENT_ENV,
+    NntTrial,
+    ReviewResult,
+    nnt_trial,
+    review_result,
+    student_id,
+    variant_answers,
+)
 
 CLASS = [f"student-{n:02d}" for n in range(40)]
 
@@ -33,7 +41,7 @@ def test_every_variant_is_a_sound_trial_with_the_expected_nnt() -> None:
         assert 10 <= trial.usual_care <= 45 and 5 <= trial.exercise - trial.usual_care <= 30
         exact = 100 / (trial.exercise - trial.usual_care)
         assert trial.nnt == math.ceil(exact - 1e-9)  # rounded up, never pushed up by float error
-        assert variant_answers("evidence-appraisal", student) == {"exercise_nnt": trial.nnt}
+        assert variant_answers("evidence-appraisal", student)["exercise_nnt"] == trial.nnt
         assert f"{trial.usual_care} of 100" in str(trial) and f"{trial.exercise} of 100" in str(trial)
 
 
@@ -56,5 +64,27 @@ def test_the_instructor_previews_any_students_variant() -> None:
                          timeout=120).stdout
     for student in ("ana", "ben"):
         trial = nnt_trial(student)
-        assert f"{student}: {{'exercise_nnt': {trial.nnt}}}" in out
-        assert str(trial) in out
+        assert f"{student}: {variant_answers('evidence-appraisal', student)}" in out
+        assert f"'exercise_nnt': {trial.nnt}" in out
+        assert str(trial) in out and str(review_result(student)) in out
+
+
+def test_every_review_result_is_read_as_the_course_reads_intervals() -> None:
+    results = [review_result(student) for student in [*CLASS, *(f"x{n}" for n in range(500))]]
+    for r in results:
+        assert r.low < r.benefit < r.high and 2.95 <= r.benefit - r.low <= 10.05 and -4 <= r.benefit <= 28
+        assert r.mcid == 15  # the course's MCID for pain on a 0 to 100 scale (widgets/data)
+        expected = "important" if r.low >= 15 else "too small" if r.high < 15 else "unclear"
+        assert r.verdict == expected and r.includes_no_effect == (r.low <= 0 <= r.high)
+    # Neighbours get all three verdicts, and both answers to "does it include no effect?".
+    assert {r.verdict for r in results[:len(CLASS)]} == {"important", "too small", "unclear"}
+    assert {r.includes_no_effect for r in results[:len(CLASS)]} == {True, False}
+    assert len(set(results[:len(CLASS)])) >= 38
+    # Edge cases, worked by hand: an end on the MCID reaches it; an end on 0 includes it.
+    assert ReviewResult(20, 15, 25, 15).verdict == "important"
+    below = ReviewResult(7, 0, 14.9, 15)
+    assert below.verdict == "too small" and below.includes_no_effect
+    assert ReviewResult(12, 5, 19, 15).verdict == "unclear"
+    answers = variant_answers("evidence-appraisal", "ana")
+    assert answers["review_verdict"] == review_result("ana").verdict
+    assert answers["review_no_effect"] == review_result("ana").includes_no_effect

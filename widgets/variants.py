@@ -2,7 +2,7 @@
 
 A variant is drawn from a seed made of the assignment and the student's nbgrader id, so the same
 student always gets the same numbers, in JupyterLab and when graded. The student's notebook shows
-them (``print(nnt_trial())``). A hidden test compares the student's answer with
+them (``print(nnt_trial())``, ``print(review_result())``). A hidden test compares the student's answer with
 ``LBP_VARIANT[name]``: in the source, ``LBP_VARIANT = variant_answers(...)`` computes it (so that
 ``nbgrader validate`` works); at grading, ``InsertVariants`` (``assessments/instructor.py``)
 replaces that line with the literal expected answers of the student being graded, so nothing the
@@ -71,9 +71,67 @@ def nnt_trial(student: str | None = None, assignment: str = "evidence-appraisal"
     return NntTrial(usual_care, usual_care + draw.randint(5, 30))
 
 
+@dataclass(frozen=True)
+class ReviewResult:
+    """An invented pooled result on the 0 to 100 pain scale, read against the course's MCID for it.
+
+    Positive numbers mean more improvement with the treatment than with usual care.
+    """
+
+    benefit: float
+    low: float
+    high: float
+    mcid: float
+
+    @property
+    def verdict(self) -> str:
+        """"important": all the interval reaches the MCID; "too small": all of it is below; else "unclear"."""
+        if self.low >= self.mcid:
+            return "important"
+        if self.high < self.mcid:
+            return "too small"
+        return "unclear"
+
+    @property
+    def includes_no_effect(self) -> bool:
+        """Whether the interval contains 0, no difference (an end that touches it counts)."""
+        return self.low <= 0 <= self.high
+
+    def __str__(self) -> str:
+        """The result in words, as the student's notebook prints it."""
+        return (f"Your review's result (invented for practice; every student's numbers differ): pain "
+                f"improved by {self.benefit:g} points more with the treatment than with usual care "
+                f"(95% CI {self.low:g} to {self.high:g}) on a 0 to 100 scale; a negative number means usual "
+                f"care did better. The MCID used here: {self.mcid:g} points.")
+
+
+def review_result(student: str | None = None, assignment: str = "evidence-appraisal",
+                  mcid: float | None = None) -> ReviewResult:
+    """The student's own pooled result: a benefit of -4 to 28 points, 3 to 10 points either side.
+
+    ``mcid`` defaults to the course's MCID for pain on a 0 to 100 scale (``widgets/data``).
+    """
+    if mcid is None:
+        from widgets.evidence import evidence  # only here: the NNT trial needs no data
+
+        found = evidence().mcid_for("pain-0-100")
+        if found is None:
+            raise ValueError("widgets/data gives no MCID for the scale pain-0-100")
+        mcid = found.threshold
+    draw = _draw(f"{assignment}\nreview", student or student_id())  # a stream of its own: the trial stays
+    benefit, half = draw.randint(-40, 280) / 10, draw.randint(30, 100) / 10
+    return ReviewResult(benefit, round(benefit - half, 1), round(benefit + half, 1), float(mcid))
+
+
+def _evidence_appraisal(student: str) -> dict[str, object]:
+    result = review_result(student, "evidence-appraisal")
+    return {"exercise_nnt": nnt_trial(student, "evidence-appraisal").nnt,
+            "review_verdict": result.verdict, "review_no_effect": result.includes_no_effect}
+
+
 # Per assignment: the expected answers of a student's variant items, by the name the hidden test reads.
 EXPECTED: dict[str, Callable[[str], dict[str, object]]] = {
-    "evidence-appraisal": lambda student: {"exercise_nnt": nnt_trial(student, "evidence-appraisal").nnt},
+    "evidence-appraisal": _evidence_appraisal,
 }
 
 
