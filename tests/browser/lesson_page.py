@@ -200,6 +200,9 @@ def layout_problems(page: Page) -> list[str]:
                     problems.push(`target smaller than ${minTarget} px: <${el.tagName.toLowerCase()}> `
                         + `${Math.round(r.width)}x${Math.round(r.height)} "${name}"`);
                 }
+                if (el.tagName === 'BUTTON' && el.scrollWidth > el.clientWidth + 1) {
+                    problems.push(`button text cut off: "${el.textContent.trim().slice(0, 40)}"`);
+                }
             }
             const labels = [...document.querySelectorAll('#rendered_cells svg text')].filter(visible);
             for (const t of labels) {
