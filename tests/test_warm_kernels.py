@@ -68,9 +68,14 @@ async def exercise_pool(root: Path) -> None:
         other = await manager.start_kernel(kernel_name="python3", path="elsewhere")
         assert other not in (spare, refill) and manager.in_use() == 2
 
-        # A page's kernel is culled as before.
-        await manager.cull_kernel_if_idle(given)
-        assert given not in manager, "the cull no longer stops idle page kernels"
+        # The periodic cull stops every idle page kernel in one pass, and keeps the spares.
+        more = [await manager.start_kernel(kernel_name="python3", path="") for _ in range(2)]
+        await wait_for_spare(manager)
+        spares = set(manager.ready(KEY))
+        await manager.cull_kernels()
+        left = set(manager.list_kernel_ids())
+        assert not left & {given, other, *more}, "the cull no longer stops idle page kernels"
+        assert spares <= left, "the cull stopped a spare kernel"
     finally:
         await manager.shutdown_all()
 

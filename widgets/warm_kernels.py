@@ -112,6 +112,19 @@ class WarmKernelManager(AsyncMappingKernelManager):
             return []
         return [f"--IPKernelApp.exec_lines=import {', '.join(self.warm_imports)}"]
 
+    async def cull_kernels(self) -> None:
+        """Cull the idle kernels together, not one after another.
+
+        Each shutdown waits for its process; one after another, the hundred kernels of a busy hour
+        were freed over about 20 s after the cull began.
+        """
+        kernel_ids = list(self._kernels)
+        results = await asyncio.gather(*(self.cull_kernel_if_idle(k) for k in kernel_ids),
+                                       return_exceptions=True)
+        for kernel_id, result in zip(kernel_ids, results, strict=True):
+            if isinstance(result, BaseException):
+                self.log.error("Could not check or cull kernel %s: %s", kernel_id, result)
+
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
         """Spares wait idle on purpose: never cull them."""
         if kernel_id not in self.spare_ids():
