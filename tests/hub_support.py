@@ -67,13 +67,20 @@ def run_as(user: str, *command: str, env: dict[str, str] | None = None,
 
 
 def _open_path_to(path: Path) -> list[tuple[Path, int]]:
-    """Let other accounts traverse to ``path`` (o+x on each parent that lacks it); return what to undo."""
+    """Let other accounts read ``path`` and traverse to it; return what to undo.
+
+    ``path`` itself gets o+rx: Python lists a folder on ``sys.path`` before importing from it (the
+    editable install puts the checkout there), and a checkout made in a 0700 temporary folder could
+    be traversed but not listed, so ``import widgets`` failed for every other account. Each parent
+    gets o+x only.
+    """
     changed = []
     for parent in [path, *path.parents]:
-        mode = parent.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            changed.append((parent, stat.S_IMODE(mode)))
-            parent.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
+        mode = stat.S_IMODE(parent.stat().st_mode)
+        wanted = mode | stat.S_IXOTH | (stat.S_IROTH if parent == path else 0)
+        if wanted != mode:
+            changed.append((parent, mode))
+            parent.chmod(wanted)
     return changed
 
 
