@@ -58,6 +58,16 @@ def test_ticking_the_box_opts_in_and_quiz_answers_round_trip(tmp_path: Path) -> 
     assert [p.name for p in tmp_path.iterdir()] == [PROGRESS_FILE], "no temporary file left behind"
 
 
+def test_a_box_ticked_after_the_lesson_ran_counts_the_next_answer_on_that_page(tmp_path: Path) -> None:
+    """The course home has the box and a quiz: ticking it must not need the lesson run again."""
+    quiz = Quiz("acute-first-aid")  # the page ran with progress off
+    answer(quiz, "bed-rest", right=False)
+    ProgressSwitch().box.value = True
+    answer(quiz, "bed-rest", right=True)
+    stored = json.loads((tmp_path / PROGRESS_FILE).read_text())
+    assert stored["questions"] == {"acute-first-aid/bed-rest": {"right": True, "attempts": 1}}
+
+
 def test_unticking_stops_recording_and_keeps_the_file(tmp_path: Path) -> None:
     progress = Progress(tmp_path / PROGRESS_FILE)
     progress.switch(True)

@@ -124,17 +124,21 @@ class Progress:
         return True
 
 
-def active(progress: Progress | None, errors: ErrorBox) -> Progress | None:
-    """``progress`` (default: the file in the working directory) if it is switched on, else None.
+def recording(progress: Progress | None, errors: ErrorBox) -> Progress | None:
+    """Where checked answers are noted: ``progress`` (default: this folder's file), on or off; None in Voila.
 
-    A malformed file is reported in ``errors`` and gives None: nothing is written to it.
+    Whether progress is on is read at each check, so a box ticked after a lesson ran counts from the
+    next answer on. A malformed file is reported in ``errors`` and gives None: nothing is written to it.
     """
+    if in_voila():
+        return None
     progress = progress or Progress()
     try:
-        return progress if progress.on else None
+        progress.read()
     except ProgressError as err:
         errors.show(str(err))
         return None
+    return progress
 
 
 def record_checks(view: Any, key: str, progress: Progress, errors: ErrorBox) -> None:

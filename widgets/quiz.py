@@ -29,7 +29,7 @@ from traitlets import Bool, Float, Int, Unicode
 from widgets._base import CourseWidget
 from widgets._ui import ErrorBox, esc, fmt, load_record, shows_errors, status, wide_description
 from widgets.answers import record_answer
-from widgets.progress import Progress, active, record_checks
+from widgets.progress import Progress, record_checks, recording
 from widgets.questions import (
     CERTAINTY_LEVELS,
     CERTAINTY_WORDS,
@@ -278,7 +278,7 @@ class Quiz(CourseWidget):
             raise ValueError(f"question bank {self.bank.id!r} has no questions for the audience {audience!r}")
         self._prepare(graded=graded, answers_path=answers_path)  # answers are stored per question
         record = load_record(graded, answers_path, self._errors)
-        tracker = None if graded else active(progress, self._errors)
+        tracker = None if graded else recording(progress, self._errors)
         self.questions: list[QuestionView] = []
         for number, q in enumerate(asked, start=1):
             view = QuestionView(

@@ -22,7 +22,7 @@ from traitlets import Unicode
 from widgets._base import CourseWidget
 from widgets._ui import esc
 from widgets.course import Lesson, course
-from widgets.progress import Progress, active, record_checks
+from widgets.progress import Progress, record_checks, recording
 from widgets.questions import Bank, Question, load_bank
 from widgets.quiz import QuestionView, question_options
 
@@ -103,8 +103,8 @@ class Review(CourseWidget):
         pool = candidates(here.number, audience)
         if not pool:
             raise ValueError(f"no earlier lesson than {here.number} has {audience} questions to review")
-        tracker = active(progress, self._errors)  # None in Voila, when off, or for a malformed file
-        results = tracker.results() if tracker is not None else None
+        tracker = recording(progress, self._errors)  # None in Voila or for a malformed file
+        results = tracker.results() if tracker is not None and tracker.on else None
         self.chosen = choose(pool, here.number, count, results, seed)
         self.questions: list[QuestionView] = []
         items: list[w.Widget] = []
