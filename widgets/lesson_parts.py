@@ -113,11 +113,6 @@ class Part:
         return text
 
 
-def treatment_of(lesson: Lesson) -> str | None:
-    """The treatment id of a treatment page (its file name without number and suffix), else None."""
-    return lesson.treatment
-
-
 def skeleton(treatment: str) -> list[Part]:
     """The generated cells of a treatment page below its imports, in page order."""
     call = f'("{treatment}")'
@@ -172,7 +167,7 @@ def parts(lesson: Lesson, nb: NotebookNode, manifest: Course) -> list[Part]:
     result.append(Part("disclaimer", "markdown", DISCLAIMER))
     review = [Part("review", "code", f'Review("{lesson.number}")')] \
         if manifest.index(lesson.file) >= REVIEW_FROM else []
-    if (treatment := treatment_of(lesson)) is not None:
+    if (treatment := lesson.treatment) is not None:
         if treatment not in evidence().treatments:
             raise LessonPartsError(
                 f"lessons/{lesson.file}: a treatment page is named after its treatment, but the evidence "
